@@ -1,0 +1,1 @@
+"""The `storyclip` command line: the same services as the window."""

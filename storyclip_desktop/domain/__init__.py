@@ -1,0 +1,1 @@
+"""The rules of StoryClip, in plain Python: no Qt, no SQL."""

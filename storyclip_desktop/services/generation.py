@@ -1,0 +1,254 @@
+"""Generation actions: decide which scenes a batch touches and which provider makes them,
+then record one queued job per call. The job engine (storyclip_desktop/jobs) runs them;
+nothing here talks to a network, so the window can call it on its own thread."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..domain import validation as v
+from .errors import Conflict, NotFound
+from .generation_jobs import PROVIDER_LABELS, JobRecords, JobSpec, JobView
+from .generation_plan import SKIP_RULES, Choice, choose, language_of
+from .views import Preferences, SceneView
+
+if TYPE_CHECKING:
+    from .app import Services
+
+NOUNS = {"text": "scene split", "prompt": "prompt", "image": "image", "clip": "clip", "narration": "narration"}
+
+
+@dataclass(frozen=True)
+class Skipped:
+    scene_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.scene_id}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    kind: str
+    project_id: int
+    job_ids: list[int]
+    skipped: list[Skipped]
+    provider: str
+    preferred: str
+
+    @property
+    def provider_label(self) -> str:
+        return PROVIDER_LABELS.get(self.provider, self.provider)
+
+
+class GenerationService:
+    def __init__(self, services: Services, *, has_key: Callable[[str], bool] | None = None) -> None:
+        self._sv = services
+        self.records = JobRecords(services.db, services.user_id, services.ids, outbox=False)
+        self._has_key = has_key
+        self._listeners: list[Callable[[list[int]], None]] = []
+
+    # ---- listeners: an engine in this process starts new jobs at once --------------
+
+    def subscribe(self, fn: Callable[[list[int]], None]) -> Callable[[], None]:
+        self._listeners.append(fn)
+        return lambda: self._listeners.remove(fn) if fn in self._listeners else None
+
+    def _announce(self, ids: list[int]) -> None:
+        for fn in list(self._listeners):
+            fn(ids)
+
+    def has_key(self, provider: str) -> bool:
+        """Whether every key `provider` needs is configured (may ask the OS keyring)."""
+        if self._has_key is not None:
+            return self._has_key(provider)
+        from .. import keychain
+
+        return all(keychain.has_secret(n) for n in keychain.PROVIDER_ENTRIES.get(provider, (provider,)))
+
+    def choice(self, project_id: int, kind: str) -> Choice:
+        return choose(kind, self._sv.preferences.get(project_id), self.has_key)
+
+    # ---- actions ------------------------------------------------------------------
+
+    def enqueue(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
+        if kind in SKIP_RULES:
+            return self._scene_batch(kind, project_id, scene_ids)
+        if scene_ids:
+            raise v.ValidationError("scenes", f"a {NOUNS.get(kind, kind)} is made for the whole project")
+        if kind == "narration":
+            return self.narration(project_id)
+        if kind == "text":
+            return self.split(project_id)
+        raise v.ValidationError("kind", f"must be one of {', '.join(NOUNS)}")
+
+    def prompts(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
+        return self._scene_batch("prompt", project_id, scene_ids)
+
+    def images(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
+        return self._scene_batch("image", project_id, scene_ids)
+
+    def clips(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
+        return self._scene_batch("clip", project_id, scene_ids)
+
+    def narration(self, project_id: int) -> BatchResult:
+        prefs = self._sv.preferences.get(project_id)
+        self._refuse_if_running(project_id, "narration")
+        scenes = self._sv.scenes.list(project_id)
+        text = " ".join(s.narration.strip() for s in scenes if s.narration.strip())
+        if not text:
+            text = (self._sv.projects.get(project_id).script or "").strip()
+        if not text:
+            raise v.ValidationError("script", "is empty; there is nothing to narrate")
+        c = choose("narration", prefs, self.has_key)
+        request = {
+            "text": text, "voice": prefs.voice_gen_model, "stability": prefs.stability,
+            "language": language_of(text),
+        }
+        return self._record("narration", project_id, c, [(None, request)], [])
+
+    def split(self, project_id: int, *, replace: bool = False) -> BatchResult:
+        """Split the script into scenes with prompts (the text provider). A project that
+        has scenes is only re-split with replace=True, as with the rule-based split."""
+        project = self._sv.projects.get(project_id)
+        self._refuse_if_running(project_id, "text")
+        if project.scene_count and not replace:
+            raise Conflict(
+                f"project {project_id} already has {project.scene_count} scenes; re-splitting "
+                "replaces them (use --replace)"
+            )
+        script = (project.script or "").strip()
+        if not script:
+            raise v.ValidationError("script", "is empty; write a script before splitting")
+        prefs = project.preferences
+        c = choose("text", prefs, self.has_key)
+        request = {
+            "script": script, "split_rule": prefs.split_rule, "custom_style": prefs.custom_style,
+            "language": language_of(script), "replace": bool(replace),
+        }
+        return self._record("text", project_id, c, [(None, request)], [])
+
+    def retry(self, job_id: int) -> int:
+        """Run a failed or cancelled job again. A paid remote result that only failed to
+        arrive is fetched again under the same job (never paid twice); anything else is
+        a new job, with the provider chosen again (a key may have been added or removed)."""
+        job = self.records.get(job_id)
+        if job.active:
+            raise Conflict(f"job {job_id} is still {job.state}")
+        if job.state == "succeeded":
+            raise Conflict(f"job {job_id} already succeeded; generate again for a new version")
+        if job.state == "failed" and job.remote_task_id and (job.result or {}).get("resumable"):
+            if not self.records.requeue(job_id, "polling"):
+                raise Conflict(f"job {job_id} changed meanwhile; look again")
+            self._announce([job_id])
+            return job_id
+        prefs = self._sv.preferences.get(job.project_id)
+        c = choose(job.kind, prefs, self.has_key)
+        request = dict(job.request)
+        if job.scene_id is not None and job.kind in SKIP_RULES:
+            self._sv.scenes.get(job.project_id, job.scene_id)  # NotFound if it was deleted
+        result = self._record(job.kind, job.project_id, c, [(job.scene_id, request)], [])
+        return result.job_ids[0]
+
+    # ---- reading ------------------------------------------------------------------
+
+    def jobs(self, project_id: int | None = None, *, active_only: bool = False, limit: int = 200) -> list[JobView]:
+        from .generation_jobs import ACTIVE_STATES
+
+        return self.records.list(project_id, states=ACTIVE_STATES if active_only else None, limit=limit)
+
+    def job(self, job_id: int) -> JobView:
+        return self.records.get(job_id)
+
+    # ---- helpers ------------------------------------------------------------------
+
+    def _scene_batch(self, kind: str, project_id: int, scene_ids: Sequence[str] | None) -> BatchResult:
+        prefs = self._sv.preferences.get(project_id)  # NotFound for an unknown project
+        scenes = self._sv.scenes.list(project_id)
+        explicit = bool(scene_ids)
+        if explicit:
+            by_label = {s.scene_id: s for s in scenes}
+            missing = [sid for sid in dict.fromkeys(scene_ids or ()) if sid not in by_label]
+            if missing:
+                raise NotFound(f"project {project_id} has no scene {', '.join(missing)}")
+            scenes = [by_label[sid] for sid in dict.fromkeys(scene_ids or ())]
+        if not scenes:
+            raise Conflict(f"project {project_id} has no scenes; split the script first")
+        running = self.records.active_for(project_id, kind)
+        rule = SKIP_RULES[kind]
+        picked: list[SceneView] = []
+        skipped: list[Skipped] = []
+        for s in scenes:
+            reason = (
+                f"already has a {NOUNS[kind]} job in progress (job {running[s.scene_id]})"
+                if s.scene_id in running
+                else rule(s, explicit)
+            )
+            if reason:
+                skipped.append(Skipped(s.scene_id, reason))
+            else:
+                picked.append(s)
+        if not picked:
+            why = "; ".join(str(x) for x in skipped)
+            raise Conflict(f"no {NOUNS[kind]} to generate: {why}")
+        c = choose(kind, prefs, self.has_key)
+        build = {"prompt": self._prompt_request, "image": self._image_request, "clip": self._clip_request}[kind]
+        items = [(s.scene_id, build(project_id, s, prefs, c)) for s in picked]
+        return self._record(kind, project_id, c, items, skipped)
+
+    def _record(
+        self, kind: str, project_id: int, c: Choice,
+        items: list[tuple[str | None, dict]], skipped: list[Skipped],
+    ) -> BatchResult:
+        specs = [JobSpec(project_id, sid, kind, c.provider, c.model, req) for sid, req in items]
+        ids = self.records.create(specs)
+        self._announce(ids)
+        return BatchResult(kind, project_id, ids, skipped, c.provider, c.preferred)
+
+    def _refuse_if_running(self, project_id: int, kind: str) -> None:
+        running = self.records.active_for(project_id, kind)
+        if running:
+            jid = next(iter(running.values()))
+            raise Conflict(f"a {NOUNS[kind]} job is already in progress for this project (job {jid})")
+
+    @staticmethod
+    def _prompt_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
+        return {
+            "narration": s.narration, "custom_style": prefs.custom_style, "no_subject": s.no_subject,
+            "split_rule": prefs.split_rule, "language": language_of(s.narration),
+        }
+
+    @staticmethod
+    def _image_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
+        j = s.scene_json
+        short = " ".join(s.narration.split())
+        return {
+            "prompt": str(j.get("image_prompt") or ""),
+            "negative_prompt": str(j.get("negative_prompt") or ""),
+            "ratio": prefs.ratio,
+            "resolution": prefs.resolution,
+            # Only the local renderer takes a seed; the paid image APIs have none.
+            "seed": secrets.randbelow(2**31) if c.provider == "local" else None,
+            "title": f"{s.scene_id} · {short[:40]}",
+        }
+
+    def _clip_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
+        j = s.scene_json
+        image = next(
+            (a for a in self._sv.assets.versions(project_id, s.scene_id, "image") if a.version == s.image_version),
+            None,
+        )
+        if image is None:
+            raise NotFound(f"scene {s.scene_id} has no image v{s.image_version}")
+        return {
+            "prompt": str(j.get("motion_prompt") or j.get("image_prompt") or ""),
+            "negative_prompt": str(j.get("negative_prompt") or ""),
+            "ratio": prefs.ratio,
+            "resolution": prefs.resolution,
+            "duration": int(j.get("duration") or 5),
+            "image_version": image.version,
+            "image_url": image.storage_url,
+        }

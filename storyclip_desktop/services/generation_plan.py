@@ -1,0 +1,127 @@
+"""Which provider makes what, what a call is expected to cost, and which scenes a batch
+may touch. Pure functions: the rules stay testable without a database or a network."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..domain.catalog import EXPECTED_COST
+from ..domain.status import SceneAction, SceneStatus, can
+from .views import Preferences, SceneView
+
+LOCAL = "local"
+LOCAL_MODEL = "local-preview"
+IMAGE_PROVIDERS = {"Gemini": "gemini", "GPT": "openai"}
+VIDEO_PROVIDERS = {"Seedance": "seedance", "Kling": "kling"}
+VOICE_PROVIDER = "elevenlabs"
+TOKEN_TYPES = {"gemini": "gemini", "openai": "gpt", "seedance": "seedance", "kling": "kling", "elevenlabs": "voice"}
+MODELS = {
+    ("text", "gemini"): "gemini-2.5-flash",
+    ("text", "openai"): "gpt-4.1-mini",
+    ("image", "gemini"): "gemini-2.5-flash-image",
+    ("image", "openai"): "gpt-image-1",
+    ("clip", "seedance"): "seedance-1-0-lite-i2v-250428",
+    ("clip", "kling"): "kling-v2-1",
+    ("narration", "elevenlabs"): "eleven_multilingual_v2",
+}
+KINDS = ("text", "prompt", "image", "clip", "narration")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+
+
+@dataclass(frozen=True)
+class Choice:
+    provider: str  # "local" when the preferred provider has no key
+    model: str
+    token_type: str | None  # None: costs nothing
+    preferred: str  # the provider the project asked for, so the UI can say what is missing
+
+
+def api_kind(kind: str) -> str:
+    """Prompt writing and scene splitting are both calls to the text API."""
+    return "text" if kind in ("text", "prompt") else kind
+
+
+def preferred_provider(kind: str, prefs: Preferences) -> str:
+    kind = api_kind(kind)
+    if kind in ("text", "image"):
+        # Text goes to the same vendor as the images, so one key is enough to start.
+        return IMAGE_PROVIDERS.get(prefs.image_gen_model, "gemini")
+    if kind == "clip":
+        return VIDEO_PROVIDERS.get(prefs.video_gen_model, "seedance")
+    if kind == "narration":
+        return VOICE_PROVIDER
+    raise ValueError(f"unknown job kind {kind!r}")
+
+
+def choose(kind: str, prefs: Preferences, has_key: Callable[[str], bool]) -> Choice:
+    preferred = preferred_provider(kind, prefs)
+    if has_key(preferred):
+        return Choice(preferred, MODELS[(api_kind(kind), preferred)], TOKEN_TYPES[preferred], preferred)
+    return Choice(LOCAL, LOCAL_MODEL, None, preferred)
+
+
+def token_type(provider: str) -> str | None:
+    return TOKEN_TYPES.get(provider)
+
+
+def expected_cost(kind: str, provider: str, request: dict) -> int:
+    """Tokens to reserve before the call; 0 for the free local preview."""
+    ttype = token_type(provider)
+    if ttype is None:
+        return 0
+    if kind == "narration":
+        # ElevenLabs bills characters, and the text is known before the call.
+        return max(1, len(str(request.get("text") or "")))
+    return EXPECTED_COST[(api_kind(kind), ttype)]
+
+
+def language_of(text: str, default: str = "ko") -> str:
+    if _HANGUL.search(text or ""):
+        return "ko"
+    if re.search(r"[A-Za-z]", text or ""):
+        return "en"
+    return default
+
+
+# ---- which scenes a batch may touch -------------------------------------------------
+
+_S = SceneStatus
+
+
+def prompt_skip(scene: SceneView, explicit: bool) -> str | None:
+    if not scene.narration.strip():
+        return "has no narration to write a prompt from"
+    if scene.status not in (_S.INIT, _S.PROMPT):
+        # Rewriting would rewind a confirmed prompt or image: the editor does that by hand.
+        return f"its prompt was already confirmed (status '{scene.status}'); edit or reject it first"
+    return None
+
+
+def image_skip(scene: SceneView, explicit: bool) -> str | None:
+    if not can(scene.status, SceneAction.GENERATE_IMAGE):
+        return f"an image needs a confirmed prompt (status '{scene.status}')"
+    if not str(scene.scene_json.get("image_prompt") or "").strip():
+        return "has no image prompt"
+    if not explicit and scene.status != _S.PROMPT_CONFIRMED:
+        # A whole-project batch only fills gaps; a new version of a paid image is asked for by name.
+        return f"already has an image (status '{scene.status}'); name it with --scenes for a new version"
+    return None
+
+
+def clip_skip(scene: SceneView, explicit: bool) -> str | None:
+    if not can(scene.status, SceneAction.GENERATE_CLIP):
+        return f"a clip needs a confirmed image (status '{scene.status}')"
+    if scene.image_version is None:
+        return "has no image version to animate"
+    if not explicit and scene.status != _S.IMAGE_CONFIRMED:
+        return f"already has a clip (status '{scene.status}'); name it with --scenes for a new version"
+    return None
+
+
+SKIP_RULES: dict[str, Callable[[SceneView, bool], str | None]] = {
+    "prompt": prompt_skip,
+    "image": image_skip,
+    "clip": clip_skip,
+}

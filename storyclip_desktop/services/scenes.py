@@ -1,0 +1,187 @@
+"""Scenes: split a script into scenes, list them, edit their fields, add and delete."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, func, select, update
+
+from ..domain import naming, splitter
+from ..domain import validation as v
+from ..domain.status import SceneAction, SceneStatus, can, next_status
+from ..store.models import Asset, Scene
+from .base import ServiceBase
+from .convert import scene_view
+from .errors import Conflict, NotFound
+from .views import SceneView
+
+PROMPT_FIELDS = ("image_prompt", "motion_prompt", "negative_prompt")
+
+
+class SceneService(ServiceBase):
+    def list(self, project_id: int) -> list[SceneView]:
+        with self.db.sessions() as s:
+            self._project(s, project_id)
+            rows = s.scalars(
+                select(Scene).where(Scene.project_id == project_id).order_by(Scene.order)
+            ).all()
+            return [scene_view(r) for r in rows]
+
+    def get(self, project_id: int, scene_id: str) -> SceneView:
+        with self.db.sessions() as s:
+            return scene_view(self._scene(s, project_id, scene_id))
+
+    def split(
+        self, project_id: int, *, replace: bool = False, chunks: list[str] | None = None
+    ) -> list[SceneView]:
+        """Split the project's script into scenes with the rule-based splitter (or take
+        `chunks` from another splitter). A project that already has scenes is only
+        re-split with replace=True; new scenes get fresh ids (S<n> continues after the
+        highest ever used) so earlier versions are never attached to the wrong scene."""
+        with self.db.transaction() as s:
+            project = self._project(s, project_id, lock=True)
+            existing = s.scalar(select(func.count()).where(Scene.project_id == project_id)) or 0
+            if existing and not replace:
+                raise Conflict(
+                    f"project {project_id} already has {existing} scenes; re-splitting "
+                    "replaces them (use --replace)"
+                )
+            if chunks is None:
+                if not (project.script or "").strip():
+                    raise v.ValidationError("script", "is empty; write a script before splitting")
+                chunks = splitter.split_script(project.script or "")
+            first = self._next_label_number(s, project_id)
+            s.execute(delete(Scene).where(Scene.project_id == project_id))
+            scenes = []
+            for i, text in enumerate(chunks):
+                scene = Scene(
+                    id=self.ids.next_id(),
+                    project_id=project_id,
+                    user_id=self.user_id,
+                    status=SceneStatus.INIT.value,
+                    scene_id=naming.scene_label(first + i),
+                    scene_json={"narration": text},
+                    order=i + 1,
+                    no_subject=False,
+                )
+                s.add(scene)
+                scenes.append(scene)
+            s.flush()
+            self._record(
+                s, "split_script", project_id,
+                scenes=[{"id": sc.id, "scene_id": sc.scene_id, "narration": sc.scene_json["narration"]} for sc in scenes],
+            )
+            return [scene_view(sc) for sc in scenes]
+
+    def add(self, project_id: int, narration: str = "", *, after: str | None = None) -> SceneView:
+        """A new empty scene at the end (or after scene `after`)."""
+        v.scene_json({"narration": narration})
+        with self.db.transaction() as s:
+            self._project(s, project_id, lock=True)
+            n = s.scalar(select(func.count()).where(Scene.project_id == project_id)) or 0
+            position = n + 1
+            if after is not None:
+                position = self._scene(s, project_id, after).order + 1
+                s.execute(
+                    update(Scene)
+                    .where(Scene.project_id == project_id, Scene.order >= position)
+                    .values(order=Scene.order + 1)
+                )
+            scene = Scene(
+                id=self.ids.next_id(),
+                project_id=project_id,
+                user_id=self.user_id,
+                status=SceneStatus.INIT.value,
+                scene_id=naming.scene_label(self._next_label_number(s, project_id)),
+                scene_json={"narration": narration},
+                order=position,
+                no_subject=False,
+            )
+            s.add(scene)
+            s.flush()
+            self._record(s, "add_scene", project_id, id=scene.id, scene_id=scene.scene_id, after=after, narration=narration)
+            return scene_view(scene)
+
+    def delete(self, project_id: int, scene_id: str) -> None:
+        with self.db.transaction() as s:
+            self._project(s, project_id, lock=True)
+            scene = self._scene(s, project_id, scene_id)
+            position = scene.order
+            s.delete(scene)
+            s.flush()
+            s.execute(
+                update(Scene)
+                .where(Scene.project_id == project_id, Scene.order > position)
+                .values(order=Scene.order - 1)
+            )
+            self._record(s, "delete_scene", project_id, scene_id=scene_id)
+
+    def edit(
+        self,
+        project_id: int,
+        scene_id: str,
+        fields: dict | None = None,
+        *,
+        no_subject: bool | None = None,
+    ) -> SceneView:
+        """Merge `fields` into the scene's JSON (None removes a key). Changing a prompt
+        after it was confirmed sends the scene back to 'prompt' for review."""
+        fields = dict(fields or {})
+        with self.db.transaction() as s:
+            scene = self._scene(s, project_id, scene_id)
+            merged = dict(scene.scene_json or {})
+            for k, val in fields.items():
+                if val is None:
+                    merged.pop(k, None)
+                else:
+                    merged[k] = val
+            v.scene_json(merged)
+            self._apply_json(scene, merged)
+            if no_subject is not None and bool(no_subject) != scene.no_subject:
+                scene.no_subject = bool(no_subject)
+            s.flush()
+            self._record(s, "edit_scene", project_id, scene_id=scene_id, fields=fields, no_subject=no_subject)
+            return scene_view(scene)
+
+    def replace_json(self, project_id: int, scene_id: str, raw: str) -> SceneView:
+        """Power users edit the raw JSON; it must be an object that passes validation."""
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as e:
+            raise v.ValidationError("scene_json", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+        v.scene_json(value)
+        with self.db.transaction() as s:
+            scene = self._scene(s, project_id, scene_id)
+            self._apply_json(scene, value)
+            s.flush()
+            self._record(s, "replace_scene_json", project_id, scene_id=scene_id, scene_json=value)
+            return scene_view(scene)
+
+    @staticmethod
+    def _apply_json(scene: Scene, new: dict) -> None:
+        old = scene.scene_json or {}
+        prompt_changed = any((old.get(k) or "") != (new.get(k) or "") for k in PROMPT_FIELDS)
+        scene.scene_json = new
+        has_prompt = bool((new.get("image_prompt") or "").strip())
+        if prompt_changed and has_prompt and can(scene.status, SceneAction.WRITE_PROMPT):
+            scene.status = next_status(scene.status, SceneAction.WRITE_PROMPT).value
+        elif prompt_changed and not has_prompt:
+            scene.status = SceneStatus.INIT.value  # nothing left to review
+
+    def _next_label_number(self, s, project_id: int) -> int:  # noqa: ANN001
+        labels = s.scalars(select(Scene.scene_id).where(Scene.project_id == project_id)).all()
+        parents = s.scalars(
+            select(Asset.parents_id).where(Asset.project_id == project_id).distinct()
+        ).all()
+        numbers = [naming.label_number(x) for x in labels]
+        for pid in parents:
+            part = pid.rsplit("-", 1)[-1]
+            if part.startswith("S") and part[1:].isdigit():
+                numbers.append(int(part[1:]))
+        return max(numbers, default=0) + 1
+
+
+def require_scene(scene: SceneView | None, project_id: int, scene_id: str) -> SceneView:
+    if scene is None:
+        raise NotFound(f"project {project_id} has no scene {scene_id}")
+    return scene
