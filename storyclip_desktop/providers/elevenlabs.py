@@ -1,0 +1,152 @@
+"""ElevenLabs text-to-speech with character timestamps for subtitles."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import httpx
+
+from .base import ErrorKind, NarrationRequest, NarrationResult, ProviderError
+from .endpoints import base_url as default_base_url
+from .errors import kind_for_status, make_error, scrub
+from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+
+NAME = "elevenlabs"
+VOICES = {"Bin": "s07IwTCOrCDCaETjUVjx", "Otani": "3JDquces8E8bkmvbh6Bc"}
+_BUSY = {"too_many_concurrent_requests", "system_busy"}
+_QUOTA = {"quota_exceeded", "payment_required", "insufficient_credits"}
+
+
+def _detail(resp: httpx.Response) -> tuple[str, str]:
+    """(status, message) from {"detail": {...}}, a 422 list, or a bare string."""
+    try:
+        detail = resp.json().get("detail")
+    except (ValueError, AttributeError):
+        return "", ""
+    if isinstance(detail, dict):
+        return str(detail.get("status") or ""), str(detail.get("message") or "")
+    if isinstance(detail, list):
+        return "", "; ".join(
+            str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in detail
+        )
+    return "", str(detail or "")
+
+
+def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+    status, message = _detail(resp)
+    message = scrub(message, secrets)
+    if status in _QUOTA:
+        return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if status == "invalid_api_key" or resp.status_code == 401:
+        return make_error(ErrorKind.BAD_KEY, NAME)
+    if status in _BUSY:
+        return make_error(ErrorKind.RATE_LIMITED, NAME, retry_after=retry_after(resp.headers))
+    if status == "voice_not_found":
+        return make_error(ErrorKind.NOT_FOUND, NAME, "the voice does not exist")
+    kind = kind_for_status(resp.status_code)
+    return make_error(
+        kind,
+        NAME,
+        message if kind is ErrorKind.BAD_REQUEST else "",
+        retry_after=retry_after(resp.headers),
+    )
+
+
+async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
+    """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
+    url = (base_url or default_base_url(NAME)).rstrip("/") + "/v1/user"
+    resp = await send(client, "GET", url, provider=NAME, headers={"xi-api-key": api_key})
+    # a key scoped to TTS only may not read the user, yet it authenticated fine
+    if resp.status_code == 200 or _detail(resp)[0] == "missing_permissions":
+        return
+    raise _error(resp, (api_key,))
+
+
+def _mime(output_format: str) -> str:
+    if output_format.startswith("mp3"):
+        return "audio/mpeg"
+    if output_format.startswith("wav"):
+        return "audio/wav"
+    return "application/octet-stream"
+
+
+class ElevenLabsProvider:
+    name = NAME
+    token_type = "voice"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        client: httpx.AsyncClient,
+        base_url: str | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        model: str = "eleven_multilingual_v2",
+        output_format: str = "mp3_44100_128",
+        similarity_boost: float = 0.75,
+    ) -> None:
+        self._api_key = api_key
+        self._client = client
+        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
+        self._retry = retry
+        self.model = model
+        self.output_format = output_format
+        self.similarity_boost = similarity_boost
+
+    def __repr__(self) -> str:
+        return f"ElevenLabsProvider(base_url={self.base_url!r}, api_key='***')"
+
+    async def check_key(self) -> None:
+        await check_key(self._client, self._api_key, self.base_url)
+
+    async def narrate(self, req: NarrationRequest) -> NarrationResult:
+        voice_id = VOICES.get(req.voice)
+        if voice_id is None:
+            raise make_error(ErrorKind.BAD_REQUEST, NAME, f"unknown voice {req.voice!r}")
+        url = f"{self.base_url}/v1/text-to-speech/{voice_id}/with-timestamps"
+        body = {
+            "text": req.text,
+            "model_id": self.model,
+            "language_code": req.language,
+            "voice_settings": {
+                "stability": min(1.0, max(0.0, float(req.stability))),
+                "similarity_boost": self.similarity_boost,
+            },
+        }
+
+        async def once() -> dict:
+            resp = await send(
+                self._client,
+                "POST",
+                url,
+                provider=NAME,
+                params={"output_format": self.output_format},
+                json=body,
+                headers={"xi-api-key": self._api_key},
+            )
+            if resp.status_code != 200:
+                raise _error(resp, (self._api_key,))
+            data = read_json(resp, NAME)
+            if not isinstance(data, dict):
+                raise make_error(ErrorKind.MALFORMED, NAME)
+            return data
+
+        data = await self._retry.call(once)
+        alignment = data.get("alignment") or data.get("normalized_alignment")
+        try:
+            audio = base64.b64decode(data["audio_base64"], validate=True)
+            ends = alignment["character_end_times_seconds"]
+            duration = float(ends[-1]) if ends else 0.0
+        except (KeyError, TypeError, ValueError, IndexError, binascii.Error):
+            raise make_error(
+                ErrorKind.MALFORMED, NAME, "the audio or its timing was missing"
+            ) from None
+        return NarrationResult(
+            audio=audio,
+            mime=_mime(self.output_format),
+            alignment=alignment,
+            usage_chars=len(req.text),
+            model=self.model,
+            duration_s=duration,
+        )

@@ -1,0 +1,213 @@
+"""Kling image2video tasks, authenticated with a short-lived HS256 JWT."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import jwt
+
+from .base import ClipRequest, ClipStatus, ErrorKind, ProviderError
+from .download import download_to
+from .endpoints import base_url as default_base_url
+from .errors import kind_for_status, make_error, scrub
+from .http import DEFAULT_RETRY, RetryPolicy, retry_after, send
+
+NAME = "kling"
+TOKEN_TTL = 1800
+RENEW_MARGIN = 300  # sign a fresh token this long before the old one expires
+PARALLEL_TASK_WAIT = 30.0  # 1303: a running task must finish first, which takes minutes
+TOKEN_EXPIRED = 1004
+_STATES = {
+    "submitted": "queued",
+    "processing": "running",
+    "succeed": "succeeded",
+    "failed": "failed",
+}
+_REFUSAL_WORDS = ("risk", "safety", "sensitive", "violat", "inappropriate")
+
+
+def sign(access_key: str, secret_key: str, now: float) -> str:
+    payload = {"iss": access_key, "exp": int(now) + TOKEN_TTL, "nbf": int(now) - 5}
+    return jwt.encode(payload, secret_key, algorithm="HS256", headers={"typ": "JWT"})
+
+
+def _code_error(code: int, message: str, status: int, headers: httpx.Headers) -> ProviderError:
+    hint = retry_after(headers)
+    if 1000 <= code <= 1004:
+        return make_error(ErrorKind.BAD_KEY, NAME)
+    if 1100 <= code <= 1102:
+        return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if code == 1301:
+        return make_error(ErrorKind.REFUSED, NAME, message)
+    if code == 1302:
+        return make_error(ErrorKind.RATE_LIMITED, NAME, retry_after=hint)
+    if code == 1303:
+        return make_error(
+            ErrorKind.RATE_LIMITED,
+            NAME,
+            "too many clips are being made at once",
+            retry_after=hint if hint is not None else PARALLEL_TASK_WAIT,
+        )
+    if code == 1203:
+        return make_error(ErrorKind.NOT_FOUND, NAME)
+    if 5000 <= code <= 5002:
+        return make_error(ErrorKind.SERVER_DOWN, NAME, retry_after=hint)
+    if 1000 <= code < 2000:
+        return make_error(ErrorKind.BAD_REQUEST, NAME, message or f"code {code}")
+    kind = kind_for_status(status if status >= 400 else 500)
+    return make_error(
+        kind, NAME, message if kind is ErrorKind.BAD_REQUEST else "", retry_after=hint
+    )
+
+
+def _envelope(resp: httpx.Response, secrets: tuple[str, ...]) -> tuple[int, str, object]:
+    """(code, message, data); a body that is no envelope maps from the HTTP status."""
+    try:
+        body = resp.json()
+        code = int(body["code"])
+    except (ValueError, TypeError, KeyError):
+        if resp.status_code >= 300:
+            raise make_error(
+                kind_for_status(resp.status_code), NAME, retry_after=retry_after(resp.headers)
+            ) from None
+        raise make_error(ErrorKind.MALFORMED, NAME, "the answer was not a Kling envelope") from None
+    return code, scrub(str(body.get("message") or ""), secrets), body.get("data")
+
+
+class KlingProvider:
+    name = NAME
+    token_type = "kling"
+
+    def __init__(
+        self,
+        *,
+        access_key: str,
+        secret_key: str,
+        client: httpx.AsyncClient,
+        base_url: str | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        model: str = "kling-v2-1",
+        mode: str = "std",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._access_key = access_key
+        self._secret_key = secret_key
+        self._client = client
+        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
+        self._retry = retry
+        self.model = model
+        self.mode = mode
+        self._clock = clock
+        self._token = ""
+        self._token_exp = 0.0
+
+    def __repr__(self) -> str:
+        return f"KlingProvider(base_url={self.base_url!r}, model={self.model!r}, keys='***')"
+
+    def _bearer(self, fresh: bool = False) -> str:
+        now = self._clock()
+        if fresh or not self._token or now >= self._token_exp - RENEW_MARGIN:
+            self._token = sign(self._access_key, self._secret_key, now)
+            self._token_exp = int(now) + TOKEN_TTL
+        return self._token
+
+    def _secrets(self) -> tuple[str, ...]:
+        return (self._access_key, self._secret_key, self._token)
+
+    async def _call(
+        self, method: str, path: str, *, paid: bool = False, json: dict | None = None
+    ) -> object:
+        async def attempt(fresh: bool) -> tuple[httpx.Response, int, str, object]:
+            resp = await send(
+                self._client,
+                method,
+                self.base_url + path,
+                provider=NAME,
+                paid=paid,
+                json=json,
+                headers={"Authorization": f"Bearer {self._bearer(fresh)}"},
+            )
+            return (resp, *_envelope(resp, self._secrets()))
+
+        async def once() -> object:
+            resp, code, message, data = await attempt(fresh=False)
+            if code == TOKEN_EXPIRED:
+                # refused before anything was created, so resending with a fresh token is safe
+                resp, code, message, data = await attempt(fresh=True)
+            if code != 0:
+                raise _code_error(code, message, resp.status_code, resp.headers)
+            if resp.status_code >= 300:
+                raise make_error(
+                    kind_for_status(resp.status_code), NAME, retry_after=retry_after(resp.headers)
+                )
+            return data
+
+        return await self._retry.call(once)
+
+    async def check_key(self) -> None:
+        """Raise ProviderError (BAD_KEY when the keys are rejected) unless they work."""
+        await self._call("GET", "/v1/videos/image2video?pageNum=1&pageSize=1")
+
+    async def create_clip(self, req: ClipRequest) -> str:
+        body = {
+            "model_name": self.model,
+            "image": base64.b64encode(req.image_png).decode("ascii"),  # raw base64, no data: prefix
+            "prompt": req.prompt,
+            "negative_prompt": req.negative_prompt,
+            "mode": self.mode,
+            "duration": "5" if req.duration <= 7 else "10",
+            "external_task_id": req.external_id,
+        }
+        data = await self._call("POST", "/v1/videos/image2video", paid=True, json=body)
+        task_id = data.get("task_id") if isinstance(data, dict) else None
+        if not task_id:
+            raise make_error(ErrorKind.MALFORMED, NAME, "no task id came back")
+        return str(task_id)
+
+    async def poll_clip(self, remote_id: str) -> ClipStatus:
+        data = await self._call("GET", f"/v1/videos/image2video/{remote_id}")
+        if not isinstance(data, dict) or data.get("task_status") not in _STATES:
+            raise make_error(ErrorKind.MALFORMED, NAME, "the task status was not readable")
+        state = _STATES[str(data["task_status"])]
+        if state == "failed":
+            message = str(data.get("task_status_msg") or "the clip could not be made")
+            refused = any(w in message.lower() for w in _REFUSAL_WORDS)
+            error = (
+                make_error(ErrorKind.REFUSED, NAME, message)
+                if refused
+                else make_error(
+                    ErrorKind.SERVER_DOWN, NAME, f"the clip failed: {message}", retryable=True
+                )
+            )
+            return ClipStatus(state=state, error=error)
+        url = None
+        if state == "succeeded":
+            videos = (data.get("task_result") or {}).get("videos") or []
+            url = videos[0].get("url") if videos and isinstance(videos[0], dict) else None
+            if not url:
+                raise make_error(ErrorKind.MALFORMED, NAME, "the finished task has no video link")
+        return ClipStatus(state=state, video_url=url)
+
+    async def cancel_clip(self, remote_id: str) -> bool:
+        """Kling has no cancel endpoint: the task runs to the end."""
+        return False
+
+    async def download(self, url: str, dest: Path) -> int:
+        return await download_to(self._client, url, dest, provider=NAME, retry=self._retry)
+
+
+async def check_key(
+    client: httpx.AsyncClient, access_key: str, secret_key: str, base_url: str | None = None
+) -> None:
+    """Raise ProviderError (BAD_KEY when the keys are rejected) unless they work."""
+    await KlingProvider(
+        access_key=access_key,
+        secret_key=secret_key,
+        client=client,
+        base_url=base_url,
+        retry=RetryPolicy(max_attempts=1),
+    ).check_key()

@@ -1,0 +1,187 @@
+"""OpenAI: chat completions (scene split) and gpt-image-1 (images)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import httpx
+
+from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextRequest, TextResult
+from .endpoints import base_url as default_base_url
+from .errors import kind_for_status, make_error, retryable_by_default
+from .http import (
+    DEFAULT_RETRY,
+    GPT_IMAGE_READ_TIMEOUT,
+    RetryPolicy,
+    read_json,
+    retry_after,
+    send,
+    should_retry,
+    timeout,
+)
+from .prompts import SCENES_SCHEMA, parse_scenes, scene_split_prompt
+from .sizes import fit_png, nearest_ratio, target_size
+
+NAME = "openai"
+IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+_REFUSAL_CODES = {"content_policy_violation", "moderation_blocked"}
+
+
+def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+    try:
+        err = resp.json().get("error") or {}
+    except (ValueError, AttributeError):
+        err = {}
+    err = err if isinstance(err, dict) else {}
+    code = str(err.get("code") or "")
+    message = str(err.get("message") or "")
+    status = resp.status_code
+    if code == "insufficient_quota" or err.get("type") == "insufficient_quota":
+        # out of credit: no header can make a retry succeed
+        return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if code in _REFUSAL_CODES:
+        kind = ErrorKind.REFUSED
+    elif status == 401 or code == "invalid_api_key":
+        kind = ErrorKind.BAD_KEY
+        message = ""  # its message quotes part of the key
+    else:
+        kind = kind_for_status(status)
+    detail = (
+        message if kind in (ErrorKind.REFUSED, ErrorKind.BAD_REQUEST, ErrorKind.BAD_KEY) else ""
+    )
+    return make_error(
+        kind,
+        NAME,
+        detail,
+        retryable=should_retry(resp.headers, retryable_by_default(kind)),
+        retry_after=retry_after(resp.headers),
+        secrets=secrets,
+    )
+
+
+async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
+    """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
+    url = (base_url or default_base_url(NAME)).rstrip("/") + "/models"
+    resp = await send(
+        client, "GET", url, provider=NAME, headers={"Authorization": f"Bearer {api_key}"}
+    )
+    if resp.status_code != 200:
+        raise _error(resp, (api_key,))
+
+
+class OpenAIProvider:
+    name = NAME
+    token_type = "gpt"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        client: httpx.AsyncClient,
+        base_url: str | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        text_model: str = "gpt-4.1-mini",
+        image_model: str = "gpt-image-1",
+        image_quality: str = "high",
+        image_read_timeout: float = GPT_IMAGE_READ_TIMEOUT,
+    ) -> None:
+        self._api_key = api_key
+        self._client = client
+        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
+        self._retry = retry
+        self.text_model = text_model
+        self.image_model = image_model
+        self.image_quality = image_quality
+        self.image_read_timeout = image_read_timeout
+
+    def __repr__(self) -> str:
+        return f"OpenAIProvider(base_url={self.base_url!r}, api_key='***')"
+
+    async def check_key(self) -> None:
+        await check_key(self._client, self._api_key, self.base_url)
+
+    async def _post(self, path: str, body: dict, read_timeout: float | None = None) -> dict:
+        async def once() -> dict:
+            extra = {} if read_timeout is None else {"timeout": timeout(read_timeout)}
+            resp = await send(
+                self._client,
+                "POST",
+                self.base_url + path,
+                provider=NAME,
+                json=body,
+                headers={"Authorization": f"Bearer {self._api_key}"},
+                **extra,
+            )
+            if resp.status_code != 200:
+                raise _error(resp, (self._api_key,))
+            data = read_json(resp, NAME)
+            if not isinstance(data, dict):
+                raise make_error(ErrorKind.MALFORMED, NAME)
+            return data
+
+        return await self._retry.call(once)
+
+    async def split_script(self, req: TextRequest) -> TextResult:
+        body = {
+            "model": self.text_model,
+            "messages": [{"role": "user", "content": scene_split_prompt(req)}],
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "scenes", "strict": True, "schema": SCENES_SCHEMA},
+            },
+        }
+        data = await self._post("/chat/completions", body)
+        try:
+            choice = data["choices"][0]
+            message = choice["message"]
+        except (KeyError, IndexError, TypeError):
+            raise make_error(ErrorKind.MALFORMED, NAME) from None
+        if message.get("refusal"):
+            raise make_error(ErrorKind.REFUSED, NAME, str(message["refusal"]))
+        if choice.get("finish_reason") == "length":
+            raise make_error(
+                ErrorKind.MALFORMED, NAME, "the answer was cut off; try a shorter script"
+            )
+        scenes = parse_scenes(message.get("content") or "", NAME)
+        return TextResult(scenes=scenes, usage_tokens=_total_tokens(data), model=self.text_model)
+
+    async def generate_image(self, req: ImageRequest) -> ImageResult:
+        width, height = target_size(req.ratio, req.resolution)
+        size = nearest_ratio(req.ratio, IMAGE_SIZES)
+        prompt = (
+            req.prompt
+            if not req.negative_prompt
+            else f"{req.prompt}\n\nAvoid: {req.negative_prompt}"
+        )
+        # gpt-image models reject response_format (400 unknown_parameter): never send it
+        body = {
+            "model": self.image_model,
+            "prompt": prompt,
+            "n": 1,
+            "size": size,
+            "quality": self.image_quality,
+            "output_format": "png",
+        }
+        data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
+        try:
+            raw = base64.b64decode(data["data"][0]["b64_json"], validate=True)
+            png = fit_png(raw, width, height)
+        except (KeyError, IndexError, TypeError, binascii.Error, OSError, ValueError):
+            raise make_error(ErrorKind.MALFORMED, NAME, "no readable image came back") from None
+        return ImageResult(
+            png=png,
+            width=width,
+            height=height,
+            usage_tokens=_total_tokens(data),
+            model=self.image_model,
+            meta={"generated_size": size},
+        )
+
+
+def _total_tokens(data: dict) -> int:
+    usage = data.get("usage") or {}
+    try:
+        return int(usage.get("total_tokens") or 0)
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,185 @@
+"""Seedance (BytePlus ModelArk) image-to-video tasks."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import httpx
+
+from .base import ClipRequest, ClipStatus, ErrorKind, ProviderError
+from .download import download_to
+from .endpoints import base_url as default_base_url
+from .errors import kind_for_status, make_error, scrub
+from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+
+NAME = "seedance"
+STATES = {"queued", "running", "succeeded", "failed", "cancelled", "expired"}
+_QUOTA_CODES = ("QuotaExceeded", "AccountOverdueError", "SetLimitExceeded")
+
+
+def _classify(
+    code: str, message: str, status: int, headers: httpx.Headers | None = None
+) -> ProviderError:
+    if code.startswith(_QUOTA_CODES):
+        return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if "SensitiveContent" in code:
+        return make_error(ErrorKind.REFUSED, NAME, message or code)
+    if status == 401 or code.startswith("AuthenticationError"):
+        return make_error(ErrorKind.BAD_KEY, NAME)
+    kind = kind_for_status(status)
+    detail = message if kind is ErrorKind.BAD_REQUEST else ""
+    return make_error(kind, NAME, detail, retry_after=retry_after(headers or {}))
+
+
+def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+    try:
+        err = resp.json().get("error") or {}
+    except (ValueError, AttributeError):
+        err = {}
+    err = err if isinstance(err, dict) else {}
+    message = scrub(str(err.get("message") or ""), secrets)
+    return _classify(str(err.get("code") or ""), message, resp.status_code, resp.headers)
+
+
+def _task_error(state: str, err: dict) -> ProviderError | None:
+    if state == "expired":
+        return make_error(ErrorKind.TIMEOUT, NAME, "the task expired before it finished")
+    if state != "failed":
+        return None
+    code = str(err.get("code") or "")
+    message = str(err.get("message") or code or "the clip could not be made")
+    if "SensitiveContent" in code:
+        return make_error(ErrorKind.REFUSED, NAME, message)
+    if code.startswith(_QUOTA_CODES):
+        return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    # a failed task is not billed; a fresh one may well succeed
+    return make_error(ErrorKind.SERVER_DOWN, NAME, f"the clip failed: {message}", retryable=True)
+
+
+async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
+    """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
+    url = (base_url or default_base_url(NAME)).rstrip("/") + "/contents/generations/tasks"
+    resp = await send(
+        client,
+        "GET",
+        url,
+        provider=NAME,
+        params={"page_num": 1, "page_size": 1},
+        headers={"Authorization": f"Bearer {api_key}"},
+    )
+    if resp.status_code != 200:
+        raise _error(resp, (api_key,))
+
+
+class SeedanceProvider:
+    name = NAME
+    token_type = "seedance"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        client: httpx.AsyncClient,
+        base_url: str | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        model: str = "seedance-1-0-lite-i2v-250428",
+        legacy_flags: bool = False,
+    ) -> None:
+        self._api_key = api_key
+        self._client = client
+        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
+        self._retry = retry
+        self.model = model
+        # older accounts only read parameters as "--rs 480p ..." flags in the prompt
+        self.legacy_flags = legacy_flags
+
+    def __repr__(self) -> str:
+        return f"SeedanceProvider(base_url={self.base_url!r}, model={self.model!r}, api_key='***')"
+
+    async def check_key(self) -> None:
+        await check_key(self._client, self._api_key, self.base_url)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        paid: bool = False,
+        ok: tuple[int, ...] = (),
+        headers: dict[str, str] | None = None,
+        json: dict | None = None,
+    ) -> httpx.Response:
+        """One API call through the retry policy; statuses in `ok` are returned, not raised."""
+        headers = {"Authorization": f"Bearer {self._api_key}", **(headers or {})}
+
+        async def once() -> httpx.Response:
+            resp = await send(
+                self._client,
+                method,
+                self.base_url + path,
+                provider=NAME,
+                paid=paid,
+                headers=headers,
+                json=json,
+            )
+            if resp.status_code >= 300 and resp.status_code not in ok:
+                raise _error(resp, (self._api_key,))
+            return resp
+
+        return await self._retry.call(once)
+
+    def _body(self, req: ClipRequest) -> dict:
+        image = "data:image/png;base64," + base64.b64encode(req.image_png).decode("ascii")
+        params = {"resolution": req.resolution, "ratio": req.ratio, "duration": req.duration}
+        text = req.prompt
+        if self.legacy_flags:
+            text = f"{text} --rs {req.resolution} --rt {req.ratio} --dur {req.duration} --cf false --wm false"
+        body: dict = {
+            "model": self.model,
+            "content": [
+                {"type": "text", "text": text},
+                {"type": "image_url", "image_url": {"url": image}, "role": "first_frame"},
+            ],
+        }
+        if not self.legacy_flags:
+            body |= params | {"seed": -1, "camera_fixed": False, "watermark": False}
+        return body
+
+    async def create_clip(self, req: ClipRequest) -> str:
+        resp = await self._call(
+            "POST",
+            "/contents/generations/tasks",
+            paid=True,
+            json=self._body(req),
+            headers={"X-Client-Request-Id": req.external_id},
+        )
+        data = read_json(resp, NAME)
+        task_id = data.get("id") if isinstance(data, dict) else None
+        if not task_id:
+            raise make_error(ErrorKind.MALFORMED, NAME, "no task id came back")
+        return str(task_id)
+
+    async def poll_clip(self, remote_id: str) -> ClipStatus:
+        data = read_json(await self._call("GET", f"/contents/generations/tasks/{remote_id}"), NAME)
+        if not isinstance(data, dict) or data.get("status") not in STATES:
+            raise make_error(ErrorKind.MALFORMED, NAME, "the task status was not readable")
+        state = str(data["status"])
+        content = data.get("content") or {}
+        usage = data.get("usage") or {}
+        return ClipStatus(
+            state=state,
+            video_url=content.get("video_url") if state == "succeeded" else None,
+            usage_tokens=int(usage.get("total_tokens") or usage.get("completion_tokens") or 0),
+            error=_task_error(state, data.get("error") or {}),
+        )
+
+    async def cancel_clip(self, remote_id: str) -> bool:
+        """Only queued tasks can be cancelled; False when the server will not."""
+        resp = await self._call(
+            "DELETE", f"/contents/generations/tasks/{remote_id}", ok=(400, 404, 409)
+        )
+        return resp.status_code < 300
+
+    async def download(self, url: str, dest: Path) -> int:
+        return await download_to(self._client, url, dest, provider=NAME, retry=self._retry)
