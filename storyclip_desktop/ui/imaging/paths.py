@@ -1,0 +1,22 @@
+"""Asset storage URLs to local files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+def local_path(storage_url: str | None) -> Path | None:
+    """The file behind a `file://` URL or a plain path; None for remote URLs, which the
+    media layer must download before anything can show them."""
+    if not storage_url:
+        return None
+    if storage_url.startswith("file:"):
+        parsed = urlparse(storage_url)
+        # file:///abs/path and file://localhost/abs/path both name a local file.
+        if parsed.netloc not in ("", "localhost"):
+            return None
+        return Path(unquote(parsed.path))
+    if "://" in storage_url:
+        return None
+    return Path(storage_url).expanduser()

@@ -1,0 +1,308 @@
+"""The preview pane: the selected scene's picture or clip, large and letterboxed at the
+project's ratio; its versions to flip through, use, or compare; and the narration."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..imaging import ImageLoader, local_path
+from ..timeline.status_style import status_style
+from .aspect import DEFAULT_RATIO, parse_ratio
+from .compare import CompareView
+from .media_view import MediaView
+from .narration import NarrationBar
+from .versions import VersionStrip
+
+if TYPE_CHECKING:
+    from ...services import Services
+    from ...services.views import AssetVersion, SceneView
+
+
+def _message(exc: BaseException) -> str:
+    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+
+
+class PreviewPane(QWidget):
+    versionChosen = Signal(str)  # scene_id whose image or clip version changed
+    errorOccurred = Signal(str)
+
+    def __init__(self, services: Services, parent: QWidget | None = None, *, loader: ImageLoader | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preview")
+        self.services = services
+        self.project_id: int | None = None
+        self.scene: SceneView | None = None
+        self.versions: list[AssetVersion] = []
+        self.previewed: AssetVersion | None = None
+        self.ratio = DEFAULT_RATIO
+        self._narration_project: int | None = None
+
+        self.title = QLabel(self)
+        tfont = QFont(self.title.font())
+        tfont.setBold(True)
+        tfont.setPointSizeF(tfont.pointSizeF() * 1.25)
+        self.title.setFont(tfont)
+        self.badge = QLabel(self)
+        self.badge.hide()
+        self.subtitle = QLabel(self)
+        self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        header = QHBoxLayout()
+        header.setSpacing(10)
+        header.addWidget(self.title)
+        header.addWidget(self.badge)
+        header.addWidget(self.subtitle, 1)
+        # The scene's narration under the title: reviewers judge the picture against it.
+        self.narration_text = QLabel(self)
+        self.narration_text.setWordWrap(True)
+        self.narration_text.setMaximumHeight(self.narration_text.fontMetrics().lineSpacing() * 2 + 4)
+        self.narration_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.media = MediaView(self, loader=loader)
+        self.compare = CompareView(self, loader=loader)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.media)
+        self.stack.addWidget(self.compare)
+
+        self.strip = VersionStrip(self)
+        self.use_button = QPushButton(self.tr("Use this version"), self)
+        self.use_button.setToolTip(self.tr("Make the previewed version the scene's current one"))
+        self.use_button.setProperty("primary", True)  # the theme's accent button
+        self.compare_button = QPushButton(self.tr("Compare"), self)
+        self.compare_button.setCheckable(True)
+        self.compare_button.setToolTip(self.tr("Show two versions side by side"))
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(self.use_button)
+        actions.addWidget(self.compare_button)
+        actions.addWidget(self.info, 1)
+
+        self.narration = NarrationBar(self)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(8)
+        layout.addLayout(header)
+        layout.addWidget(self.narration_text)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.strip)
+        layout.addLayout(actions)
+        layout.addWidget(self.narration)
+
+        self.strip.versionClicked.connect(self.preview)
+        self.use_button.clicked.connect(self.use_previewed)
+        self.compare_button.toggled.connect(self.set_comparing)
+        self.compare.right.changed.connect(self._on_compare_pick)
+        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
+        space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        space.activated.connect(self.media.toggle_playback)
+        self.show_scene(None, None)
+
+    # -- public API ----------------------------------------------------------------------
+
+    def show_project(self, project_id: int | None) -> None:
+        """Load the project's frame ratio and its chosen narration for playback."""
+        self.project_id = project_id
+        self._narration_project = project_id
+        if project_id is None:
+            self.narration.load(None)
+            return
+        try:
+            self.ratio = parse_ratio(self.services.preferences.get(project_id).ratio)
+            project = self.services.projects.get(project_id)
+            path, version = None, project.narration_version
+            if version is not None:
+                for av in self.services.assets.versions(project_id, None, "narration"):
+                    if av.version == version:
+                        path = local_path(av.storage_url)
+            self.narration.load(path, version)
+        except Exception as e:  # noqa: BLE001 - shown, never fatal
+            self._error(_message(e))
+        self.media.set_ratio(self.ratio)
+        self.compare.set_ratio(self.ratio)
+
+    def show_scene(self, project_id: int | None, scene_id: str | None) -> None:
+        """Show a scene's current clip (when it is the latest step) or image."""
+        if project_id != self._narration_project:
+            self.show_project(project_id)
+        self.project_id = project_id
+        self.info.clear()
+        self.compare_button.setChecked(False)
+        if project_id is None or scene_id is None:
+            self.scene, self.versions = None, []
+            self.title.setText(self.tr("Preview"))
+            self.narration_text.clear()
+            self.badge.hide()
+            self.subtitle.setText(self.tr("Select a scene in the timeline"))
+            self.strip.versions.set_versions([], {})
+            self.previewed = None
+            self.media.show_message(self.tr("No scene selected"))
+            self._update_actions()
+            return
+        try:
+            self.scene = self.services.scenes.get(project_id, scene_id)
+            self.versions = self.services.assets.versions(project_id, scene_id)
+        except Exception as e:  # noqa: BLE001
+            self.scene, self.versions = None, []
+            self.strip.versions.set_versions([], {})
+            self.previewed = None
+            self.media.show_message(_message(e))
+            self._error(_message(e))
+            self._update_actions()
+            return
+        self.strip.versions.set_versions(self.versions, self._current())
+        self.previewed = None
+        self.preview(self._default_version())
+        self._update_header()
+
+    def refresh(self) -> None:
+        if self.scene is not None:
+            keep = self.previewed
+            self.show_scene(self.project_id, self.scene.scene_id)
+            if keep is not None:
+                self.preview(self._find(keep.type, keep.version))
+
+    def preview(self, av: AssetVersion | None) -> None:
+        """Show one version large (it does not change which version the scene uses)."""
+        if av is not None and self.previewed is not None and _same(av, self.previewed):
+            return
+        self.previewed = av
+        self.media.show_version(av, self._empty_text())
+        self.strip.select(av)
+        if self.compare_button.isChecked() and av is not None:
+            self.compare.right.pick(av.type, av.version)
+        self._update_actions()
+        self._update_header()
+
+    def use_previewed(self) -> None:
+        """'Use this version': the scene now points at the previewed version; the state
+        machine decides the status (a new image after confirmation goes back to review)."""
+        av, scene = self.previewed, self.scene
+        if av is None or scene is None or self.project_id is None:
+            return
+        try:
+            self.scene = self.services.assets.choose(self.project_id, scene.scene_id, av.type, av.version)
+        except Exception as e:  # noqa: BLE001
+            self._error(_message(e))
+            return
+        self.info.setText(self.tr("Now using") + f" {av.type} v{av.version}")
+        self.strip.versions.set_current(self._current())
+        if self.compare_button.isChecked():
+            # Keep both picks; only the "in use" marks change.
+            left, right = self.compare.versions_shown()
+            self.compare.set_versions(self.versions, left, right, self._current())
+        self._update_actions()
+        self._update_header()
+        self.versionChosen.emit(scene.scene_id)
+
+    def set_comparing(self, on: bool) -> None:
+        if on and len(self.versions) < 2:
+            self.compare_button.setChecked(False)
+            return
+        self.compare_button.setText(self.tr("Done comparing") if on else self.tr("Compare"))
+        if on:
+            self.media.stop()
+            self._fill_compare()
+            self.stack.setCurrentWidget(self.compare)
+        else:
+            self.compare.stop()
+            self.stack.setCurrentWidget(self.media)
+            if self.previewed is not None:
+                self.media.show_version(self.previewed, self._empty_text())
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _fill_compare(self) -> None:
+        """Left: the version in use; right: the one previewed (or the newest other)."""
+        kind = self.previewed.type if self.previewed else "image"
+        in_use = self._find(kind, self._current().get(kind))
+        left = in_use or (self.versions[0] if self.versions else None)
+        right = self.previewed
+        if right is None or (left is not None and _same(left, right)):
+            others = [v for v in self.versions if left is None or not _same(v, left)]
+            same_kind = [v for v in others if v.type == kind]
+            right = (same_kind or others or [None])[-1]
+        self.compare.set_ratio(self.ratio)
+        self.compare.set_versions(self.versions, left, right, self._current())
+
+    def _on_compare_pick(self, av: AssetVersion | None) -> None:
+        # The right-hand pane is the candidate: "Use this version" applies to it.
+        if av is not None and self.compare_button.isChecked():
+            self.previewed = av
+            self.strip.select(av)
+            self._update_actions()
+            self._update_header()
+
+    def _current(self) -> dict[str, int | None]:
+        s = self.scene
+        return {"image": s.image_version, "clip": s.clip_version} if s else {}
+
+    def _find(self, type_: str, version: int | None) -> AssetVersion | None:
+        return next((v for v in self.versions if v.type == type_ and v.version == version), None)
+
+    def _default_version(self) -> AssetVersion | None:
+        s = self.scene
+        if s is None:
+            return None
+        # A clip is what the scene will look like only while it is not stale.
+        if s.status == "clip" and s.clip_version is not None:
+            clip = self._find("clip", s.clip_version)
+            if clip is not None:
+                return clip
+        return self._find("image", s.image_version) or self._find("clip", s.clip_version)
+
+    def _empty_text(self) -> str:
+        return self.tr("No image yet — confirm the prompt, then generate one")
+
+    def _update_actions(self) -> None:
+        av = self.previewed
+        in_use = av is not None and self._current().get(av.type) == av.version
+        self.use_button.setEnabled(av is not None and not in_use)
+        self.use_button.setText(self.tr("In use") if in_use else self.tr("Use this version"))
+        self.use_button.setToolTip(
+            f"{self.tr('Make the scene use')} {av.type} v{av.version}" if av is not None else ""
+        )
+        self.compare_button.setEnabled(len(self.versions) >= 2)
+
+    def _update_header(self) -> None:
+        s = self.scene
+        if s is None:
+            return
+        self.title.setText(s.scene_id)
+        narration = " ".join(s.narration.split())
+        self.narration_text.setText(narration or self.tr("(no narration)"))
+        self.narration_text.setToolTip(narration)
+        style = status_style(s.status)
+        self.badge.setText(style.label)
+        self.badge.setStyleSheet(
+            f"QLabel {{ background: {style.fill.name()}; color: {style.text.name()};"
+            " border-radius: 9px; padding: 2px 9px; font-weight: 600; }"
+        )
+        self.badge.show()
+        av = self.previewed
+        if av is None:
+            self.subtitle.setText(self.tr("No versions yet"))
+            return
+        in_use = self._current().get(av.type) == av.version
+        note = self.tr("in use") if in_use else self.tr("preview only")
+        self.subtitle.setText(f"{av.type} v{av.version} · {note}")
+
+    def _error(self, message: str) -> None:
+        self.info.setText(f"⚠ {message}")
+        self.errorOccurred.emit(message)
+
+
+def _same(a: AssetVersion, b: AssetVersion) -> bool:
+    return (a.type, a.version) == (b.type, b.version)

@@ -1,0 +1,56 @@
+"""How each scene status looks on a card: a short label and a badge colour.
+
+The fills are mid-dark and saturated so the badge stands out on both a light and a dark
+card, and each carries white text at a contrast of at least 4.5:1 (WCAG AA). Steps that
+wait for a reviewer (prompt, image) are warm; confirmed steps are cool; a clip is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    label: str
+    fill: QColor
+    text: QColor
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SceneStatus", text)
+
+
+_WHITE = QColor("#ffffff")
+_STYLES: dict[str, tuple[str, str]] = {
+    "init": ("DRAFT", "#5b6472"),  # slate: nothing to review yet
+    "prompt": ("PROMPT", "#b45309"),  # amber: prompt waits for review
+    "prompt_confirmed": ("PROMPT ✓", "#0e7490"),  # cyan: ready for an image
+    "image": ("IMAGE", "#c2410c"),  # orange: image waits for review
+    "image_confirmed": ("IMAGE ✓", "#15803d"),  # green: ready for a clip
+    "clip": ("CLIP", "#7c3aed"),  # violet: done
+}
+
+
+def status_style(status: str) -> StatusStyle:
+    label, fill = _STYLES.get(status, (status.upper(), "#5b6472"))
+    return StatusStyle(_tr(label), QColor(fill), _WHITE)
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio between two colours (1..21)."""
+
+    def lum(c: QColor) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+STATUSES = tuple(_STYLES)
