@@ -78,6 +78,7 @@ class MoveResult:
     order: list[int]  # scene pks in their new order
     written: int  # rows whose order changed
     positions: dict[int, int] = field(default_factory=dict)  # pk -> new position
+    previous: list[int] = field(default_factory=list)  # scene pks in the order before
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,15 @@ def test_concurrent_versions_get_distinct_numbers(pg_url):
     assert errors == []
     assert sorted(out) == list(range(1, 41))
     admin.close()
+
+
+def test_current_versions_of_every_scene_in_one_call(services):
+    pid = _ready_for_images(services)
+    services.assets.add_scene_version(pid, "S1", "image", "file:///1.png")
+    services.assets.add_scene_version(pid, "S1", "image", "file:///2.png")
+    services.assets.choose(pid, "S1", "image", 1)
+    current = services.assets.current(pid)
+    assert set(current) == {"S1"}
+    assert current["S1"]["image"].storage_url == "file:///1.png"
+    assert "clip" not in current["S1"]
+    assert services.assets.current(pid, ["S2"]) == {}

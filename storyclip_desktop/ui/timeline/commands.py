@@ -1,7 +1,7 @@
 """One drop or keyboard move = one undoable command.
 
 Redo says what the editor meant ("these scenes after S4"), so a redo after someone
-else's move still lands next to S4; undo puts back the exact order the editor saw.
+else's move still lands next to S4; undo puts back the order the store held before.
 """
 
 from __future__ import annotations
@@ -58,6 +58,10 @@ class MoveScenesCommand(QUndoCommand):
         self._run(lambda: self.services.ordering.move_after(self.project_id, self.scene_ids, self.anchor))
         if self.result is not None and self.result.written == 0:
             self.setObsolete(True)  # nothing changed: keep it off the undo stack
+        elif self.result is not None:
+            # Undo restores what the store held just before this move, which differs
+            # from what the view showed if another workstation moved scenes meanwhile.
+            self.previous_order = list(self.result.previous)
 
     def undo(self) -> None:
         self._run(lambda: self.services.ordering.restore(self.project_id, self.previous_order))

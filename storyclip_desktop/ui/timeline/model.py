@@ -210,18 +210,18 @@ class SceneListModel(QAbstractListModel):
         pending, self._to_resolve = self._to_resolve, set()
         if self.project_id is None:
             return
-        for scene_id in pending:
-            row = self._rows.get(scene_id)
-            if row is None:
-                continue
+        wanted = [sid for sid in pending if sid in self._rows and self._scenes[self._rows[sid]].image_version is not None]
+        if not wanted:
+            return
+        try:
+            current = self.services.assets.current(self.project_id, wanted)
+        except Exception:  # noqa: BLE001 - the cards show "missing" instead
+            current = {}
+        for scene_id in wanted:
+            row = self._rows[scene_id]
             scene = self._scenes[row]
-            if scene.image_version is None:
-                continue
-            try:
-                versions = self.services.assets.versions(self.project_id, scene_id, "image")
-            except Exception:  # noqa: BLE001 - the card shows "missing" instead
-                versions = []
-            url = next((v.storage_url for v in versions if v.version == scene.image_version), None)
+            image = current.get(scene_id, {}).get("image")
+            url = image.storage_url if image else None
             self._urls[scene_id] = (scene.image_version, url, local_path(url))
             self.dataChanged.emit(self.index(row), self.index(row), [THUMBNAIL_ROLE, THUMB_STATE_ROLE])
 
