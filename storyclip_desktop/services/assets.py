@@ -3,7 +3,7 @@ scene (or the project, for narration) points at the chosen one."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -63,7 +63,7 @@ class AssetService(ServiceBase):
             self._record(
                 s, "add_asset_version", project_id, scene_id=scene_id, type=type_,
                 version=asset.version, storage_url=storage_url, metadata=metadata or {},
-                make_current=make_current,
+                make_current=make_current, asset_id=asset.id, scene_pk=scene.id,
             )
             return asset_view(asset), scene_view(scene)
 
@@ -79,7 +79,7 @@ class AssetService(ServiceBase):
             self._record(
                 s, "add_asset_version", project_id, scene_id=None, type="narration",
                 version=asset.version, storage_url=storage_url, metadata=metadata or {},
-                make_current=True,
+                make_current=True, asset_id=asset.id,
             )
             return asset_view(asset)
 
@@ -97,6 +97,29 @@ class AssetService(ServiceBase):
                 q = q.where(Asset.type == type_)
             rows = s.scalars(q.order_by(Asset.type, Asset.version)).all()
             return [asset_view(a) for a in rows]
+
+    def current(
+        self, project_id: int, scene_ids: list[str] | None = None
+    ) -> dict[str, dict[str, AssetVersion]]:
+        """The image and clip each scene points at, in one query:
+        {scene_id: {"image": AssetVersion, "clip": AssetVersion}} (absent when none)."""
+        with self.db.sessions() as s:
+            self._project(s, project_id)
+            q = select(Scene.scene_id, Asset).join(
+                Asset,
+                (Asset.project_id == Scene.project_id)
+                & (Asset.parents_id == literal(f"{project_id}-").concat(Scene.scene_id))
+                & (
+                    ((Asset.type == "image") & (Asset.version == Scene.image_version))
+                    | ((Asset.type == "clip") & (Asset.version == Scene.clip_version))
+                ),
+            ).where(Scene.project_id == project_id)
+            if scene_ids is not None:
+                q = q.where(Scene.scene_id.in_(scene_ids))
+            out: dict[str, dict[str, AssetVersion]] = {}
+            for scene_id, asset in s.execute(q):
+                out.setdefault(scene_id, {})[asset.type] = asset_view(asset)
+            return out
 
     def choose(self, project_id: int, scene_id: str, type_: str, version: int) -> SceneView:
         """'Use this version'. Choosing another image after it was confirmed puts the
@@ -123,7 +146,10 @@ class AssetService(ServiceBase):
                 if scene.status == SceneStatus.IMAGE_CONFIRMED.value:
                     scene.status = SceneStatus.CLIP.value
             s.flush()
-            self._record(s, "choose_version", project_id, scene_id=scene_id, type=type_, version=version)
+            self._record(
+                s, "choose_version", project_id, scene_id=scene_id, type=type_, version=version,
+                asset_id=exists, scene_pk=scene.id,
+            )
             return scene_view(scene)
 
     def choose_narration(self, project_id: int, version: int) -> None:
@@ -139,7 +165,10 @@ class AssetService(ServiceBase):
             if exists is None:
                 raise NotFound(f"project {project_id} has no narration v{version}")
             project.narration_version = version
-            self._record(s, "choose_version", project_id, scene_id=None, type="narration", version=version)
+            self._record(
+                s, "choose_version", project_id, scene_id=None, type="narration", version=version,
+                asset_id=exists,
+            )
 
     def _insert(self, s: Session, project_id: int, parents: str, type_: str, url: str, metadata: dict | None) -> Asset:
         if type_ not in ASSET_TYPES:

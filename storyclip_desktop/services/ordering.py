@@ -57,13 +57,18 @@ class OrderingService(ServiceBase):
                     execution_options={"synchronize_session": False},
                 )
                 written = result.rowcount
+                # Pks travel beside labels: a label can change in sync (two offline
+                # installations both adding "S7"), a pk never does.
                 self._record(
                     s, "move_scenes", project_id,
                     scene_ids=scene_ids or [r.scene_id for r in rows if r.id in changes],
                     after=_after_label(new, moving, rows) if moving else None,
                     positions={str(k): v for k, v in changes.items()},
+                    moving_pks=moving,
+                    after_pk=_after_pk(new, moving) if moving else None,
+                    restore=None if moving else new,
                 )
-            return MoveResult(order=new, written=written, positions=changes)
+            return MoveResult(order=new, written=written, positions=changes, previous=ids)
 
 
 def _same_set(ids: list[int], order: list[int]) -> list[int]:
@@ -74,5 +79,12 @@ def _same_set(ids: list[int], order: list[int]) -> list[int]:
 
 def _after_label(new: list[int], moving: list[int], rows) -> str | None:  # noqa: ANN001
     label = {r.id: r.scene_id for r in rows}
-    i = new.index(moving[0])
-    return label[new[i - 1]] if i > 0 else None
+    pk = _after_pk(new, moving)
+    return label[pk] if pk is not None else None
+
+
+def _after_pk(new: list[int], moving: list[int]) -> int | None:
+    # The drop anchor is what precedes the moved block, whichever scene was picked
+    # first: the block is laid out in its current relative order, not pick order.
+    i = min(new.index(m) for m in moving)
+    return new[i - 1] if i > 0 else None

@@ -23,8 +23,12 @@ class ProjectService(ServiceBase):
             pid = self.ids.next_id()
             s.add(Project(id=pid, user_id=self.user_id, title=title, description=description, script=script))
             s.flush()
-            s.add(VideoPreference(id=self.ids.next_id(), project_id=pid))
-            self._record(s, "create_project", pid, title=title, description=description, script=script)
+            pref_id = self.ids.next_id()
+            s.add(VideoPreference(id=pref_id, project_id=pid))
+            self._record(
+                s, "create_project", pid, title=title, description=description, script=script,
+                pref_id=pref_id,
+            )
         return pid
 
     def rename(self, project_id: int, title: str) -> None:
@@ -101,29 +105,37 @@ class ProjectService(ServiceBase):
             s.add(Project(id=pid, user_id=self.user_id, title=new_title, description=src.description, script=src.script))
             s.flush()
             pref = s.scalars(select(VideoPreference).where(VideoPreference.project_id == src.id)).first()
-            s.add(
-                VideoPreference(
-                    id=self.ids.next_id(),
-                    project_id=pid,
-                    **{c: getattr(pref, c) for c in _PREF_COLUMNS} if pref else {},
-                )
-            )
+            pref_values = {c: getattr(pref, c) for c in _PREF_COLUMNS} if pref else {}
+            pref_id = self.ids.next_id()
+            s.add(VideoPreference(id=pref_id, project_id=pid, **pref_values))
             scenes = s.scalars(select(Scene).where(Scene.project_id == src.id).order_by(Scene.order)).all()
+            copies = []
             for sc in scenes:
                 text = dict(sc.scene_json or {})
-                s.add(
-                    Scene(
-                        id=self.ids.next_id(),
-                        project_id=pid,
-                        user_id=self.user_id,
-                        status="prompt" if text.get("image_prompt") else "init",
-                        scene_id=sc.scene_id,
-                        scene_json=text,
-                        order=sc.order,
-                        no_subject=sc.no_subject,
-                    )
+                copy = Scene(
+                    id=self.ids.next_id(),
+                    project_id=pid,
+                    user_id=self.user_id,
+                    status="prompt" if text.get("image_prompt") else "init",
+                    scene_id=sc.scene_id,
+                    scene_json=text,
+                    order=sc.order,
+                    no_subject=sc.no_subject,
                 )
-            self._record(s, "duplicate_project", pid, source=project_id, title=new_title)
+                s.add(copy)
+                copies.append(copy)
+            # The copy travels whole: the server may not have the source (local-only, or
+            # edited since), and the replica must get the very ids made here.
+            self._record(
+                s, "duplicate_project", pid, source=project_id, title=new_title,
+                description=src.description, script=src.script, pref_id=pref_id,
+                preferences=pref_values,
+                scenes=[
+                    {"id": c.id, "scene_id": c.scene_id, "scene_json": c.scene_json, "order": c.order,
+                     "no_subject": bool(c.no_subject), "status": c.status}
+                    for c in copies
+                ],
+            )
         return pid
 
     def _status_counts(self, s, project_ids: list[int]) -> dict[int, dict[str, int]]:  # noqa: ANN001

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..domain import naming
 from ..domain import validation as v
 from ..domain.status import SceneAction, confirm_action, next_status
-from ..store.models import Scene, SceneReview
+from ..store.models import Asset, Scene, SceneReview
 from .base import ServiceBase
 from .convert import scene_view
 from .views import Review, SceneView
@@ -39,6 +40,35 @@ class ReviewService(ServiceBase):
     def reject(self, project_id: int, scene_id: str, comment: str | None = None) -> SceneView:
         return self._act(project_id, scene_id, SceneAction.REJECT, comment)
 
+    def undo_last(self, project_id: int, scene_id: str, action: SceneAction | str) -> SceneView:
+        """Take back the scene's latest decision (the editor's Undo): the status returns
+        to what it was and the decision leaves the history. Refused if the decision is
+        not the latest one or the scene has moved on since, so nobody else's work is
+        undone."""
+        action = SceneAction(action)
+        with self.db.transaction() as s:
+            scene = self._scene(s, project_id, scene_id)
+            last = s.scalars(
+                select(SceneReview)
+                .where(SceneReview.scene_pk == scene.id)
+                .order_by(SceneReview.id.desc())
+                .limit(1)
+            ).first()
+            if last is None or last.action != action.value or last.to_status != scene.status:
+                raise v.ValidationError(
+                    "status",
+                    f"scene {scene_id} changed since that {action.value.replace('_', ' ')}; "
+                    "nothing was undone",
+                )
+            scene.status = last.from_status
+            s.delete(last)
+            s.flush()
+            self._record(
+                s, "undo_review", project_id, scene_id=scene_id, action=action.value,
+                status=scene.status,
+            )
+            return scene_view(scene)
+
     def history(self, project_id: int, scene_id: str) -> list[Review]:
         with self.db.sessions() as s:
             scene = self._scene(s, project_id, scene_id)
@@ -58,20 +88,31 @@ class ReviewService(ServiceBase):
     def _apply(self, s, scene: Scene, action: SceneAction, comment: str | None) -> SceneView:  # noqa: ANN001
         before = scene.status
         scene.status = next_status(before, action).value
-        s.add(
-            SceneReview(
-                id=self.ids.next_id(),
-                scene_pk=scene.id,
-                user_id=self.user_id,
-                action=action.value,
-                from_status=before,
-                to_status=scene.status,
-                comment=comment,
-            )
+        review = SceneReview(
+            id=self.ids.next_id(),
+            scene_pk=scene.id,
+            user_id=self.user_id,
+            action=action.value,
+            from_status=before,
+            to_status=scene.status,
+            comment=comment,
         )
+        s.add(review)
         s.flush()
+        # The image the reviewer saw is named by its asset id too: a version number made
+        # offline is provisional and is renumbered by the server.
+        image_asset_id = None
+        if scene.image_version is not None:
+            image_asset_id = s.scalar(
+                select(Asset.id).where(
+                    Asset.parents_id == naming.scene_parents_id(scene.project_id, scene.scene_id),
+                    Asset.type == "image",
+                    Asset.version == scene.image_version,
+                )
+            )
         self._record(
             s, action.value, scene.project_id, scene_id=scene.scene_id, comment=comment,
-            image_version=scene.image_version,
+            image_version=scene.image_version, scene_pk=scene.id, review_id=review.id,
+            image_asset_id=image_asset_id,
         )
         return scene_view(scene)

@@ -12,7 +12,7 @@ from ..domain.status import SceneAction, SceneStatus, can, next_status
 from ..store.models import Asset, Scene
 from .base import ServiceBase
 from .convert import scene_view
-from .errors import Conflict, NotFound
+from .errors import Conflict
 from .views import SceneView
 
 PROMPT_FIELDS = ("image_prompt", "motion_prompt", "negative_prompt")
@@ -70,6 +70,7 @@ class SceneService(ServiceBase):
             self._record(
                 s, "split_script", project_id,
                 scenes=[{"id": sc.id, "scene_id": sc.scene_id, "narration": sc.scene_json["narration"]} for sc in scenes],
+                replace=replace,
             )
             return [scene_view(sc) for sc in scenes]
 
@@ -80,8 +81,10 @@ class SceneService(ServiceBase):
             self._project(s, project_id, lock=True)
             n = s.scalar(select(func.count()).where(Scene.project_id == project_id)) or 0
             position = n + 1
+            after_pk = None
             if after is not None:
-                position = self._scene(s, project_id, after).order + 1
+                anchor = self._scene(s, project_id, after)
+                position, after_pk = anchor.order + 1, anchor.id
                 s.execute(
                     update(Scene)
                     .where(Scene.project_id == project_id, Scene.order >= position)
@@ -99,14 +102,17 @@ class SceneService(ServiceBase):
             )
             s.add(scene)
             s.flush()
-            self._record(s, "add_scene", project_id, id=scene.id, scene_id=scene.scene_id, after=after, narration=narration)
+            self._record(
+                s, "add_scene", project_id, id=scene.id, scene_id=scene.scene_id, after=after,
+                after_pk=after_pk, narration=narration,
+            )
             return scene_view(scene)
 
     def delete(self, project_id: int, scene_id: str) -> None:
         with self.db.transaction() as s:
             self._project(s, project_id, lock=True)
             scene = self._scene(s, project_id, scene_id)
-            position = scene.order
+            position, scene_pk = scene.order, scene.id
             s.delete(scene)
             s.flush()
             s.execute(
@@ -114,7 +120,7 @@ class SceneService(ServiceBase):
                 .where(Scene.project_id == project_id, Scene.order > position)
                 .values(order=Scene.order - 1)
             )
-            self._record(s, "delete_scene", project_id, scene_id=scene_id)
+            self._record(s, "delete_scene", project_id, scene_id=scene_id, scene_pk=scene_pk)
 
     def edit(
         self,
@@ -129,6 +135,10 @@ class SceneService(ServiceBase):
         fields = dict(fields or {})
         with self.db.transaction() as s:
             scene = self._scene(s, project_id, scene_id)
+            # What this editor saw, so the server can tell a concurrent edit of the same
+            # field (a conflict) from a plain overwrite.
+            before = {k: (scene.scene_json or {}).get(k) for k in fields}
+            before_no_subject = bool(scene.no_subject)
             merged = dict(scene.scene_json or {})
             for k, val in fields.items():
                 if val is None:
@@ -140,7 +150,10 @@ class SceneService(ServiceBase):
             if no_subject is not None and bool(no_subject) != scene.no_subject:
                 scene.no_subject = bool(no_subject)
             s.flush()
-            self._record(s, "edit_scene", project_id, scene_id=scene_id, fields=fields, no_subject=no_subject)
+            self._record(
+                s, "edit_scene", project_id, scene_id=scene_id, fields=fields, no_subject=no_subject,
+                scene_pk=scene.id, before=before, before_no_subject=before_no_subject,
+            )
             return scene_view(scene)
 
     def replace_json(self, project_id: int, scene_id: str, raw: str) -> SceneView:
@@ -152,9 +165,13 @@ class SceneService(ServiceBase):
         v.scene_json(value)
         with self.db.transaction() as s:
             scene = self._scene(s, project_id, scene_id)
+            before = dict(scene.scene_json or {})
             self._apply_json(scene, value)
             s.flush()
-            self._record(s, "replace_scene_json", project_id, scene_id=scene_id, scene_json=value)
+            self._record(
+                s, "replace_scene_json", project_id, scene_id=scene_id, scene_json=value,
+                scene_pk=scene.id, before=before,
+            )
             return scene_view(scene)
 
     @staticmethod
@@ -180,8 +197,3 @@ class SceneService(ServiceBase):
                 numbers.append(int(part[1:]))
         return max(numbers, default=0) + 1
 
-
-def require_scene(scene: SceneView | None, project_id: int, scene_id: str) -> SceneView:
-    if scene is None:
-        raise NotFound(f"project {project_id} has no scene {scene_id}")
-    return scene

@@ -129,3 +129,17 @@ def test_confirming_a_replaced_image_is_refused_naming_the_new_version(services)
     with pytest.raises(ValidationError, match="replaced by v2"):
         services.reviews.confirm_image(pid, "S1", version=1)
     assert services.reviews.confirm_image(pid, "S1", version=2).status == "image_confirmed"
+
+
+def test_undo_last_review_restores_status_and_history(services):
+    pid = services.projects.create("undo", script="a.")
+    services.scenes.split(pid)
+    services.scenes.edit(pid, "S1", {"image_prompt": "x"})
+    services.reviews.confirm(pid, "S1")
+    services.reviews.reject(pid, "S1", "again")
+    assert services.reviews.undo_last(pid, "S1", "reject").status == "prompt_confirmed"
+    assert [h.action for h in services.reviews.history(pid, "S1")] == ["confirm_prompt"]
+    assert services.reviews.undo_last(pid, "S1", "confirm_prompt").status == "prompt"
+    assert services.reviews.history(pid, "S1") == []
+    with pytest.raises(ValidationError, match="changed since"):
+        services.reviews.undo_last(pid, "S1", "confirm_prompt")

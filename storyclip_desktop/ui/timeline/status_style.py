@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
+from ..theme import status_color
+
 
 @dataclass(frozen=True)
 class StatusStyle:
@@ -25,21 +27,19 @@ def _tr(text: str) -> str:
 
 
 _WHITE = QColor("#ffffff")
-_STYLES: dict[str, tuple[str, str]] = {
-    "init": ("DRAFT", "#5b6472"),  # slate: nothing to review yet
-    "prompt": ("PROMPT", "#b45309"),  # amber: prompt waits for review
-    "prompt_confirmed": ("PROMPT ✓", "#0e7490"),  # cyan: ready for an image
-    "image": ("IMAGE", "#c2410c"),  # orange: image waits for review
-    "image_confirmed": ("IMAGE ✓", "#15803d"),  # green: ready for a clip
-    "clip": ("CLIP", "#7c3aed"),  # violet: done
+# Colours come from ui/theme.py, the one source for every status badge in the window.
+_LABELS: dict[str, str] = {
+    "init": "DRAFT",
+    "prompt": "PROMPT",
+    "prompt_confirmed": "PROMPT ✓",
+    "image": "IMAGE",
+    "image_confirmed": "IMAGE ✓",
+    "clip": "CLIP",
 }
 
 
 def status_style(status: str) -> StatusStyle:
-    label, fill = _STYLES.get(status, (status.upper(), "#5b6472"))
-    return StatusStyle(_tr(label), QColor(fill), _WHITE)
-
-
+    return StatusStyle(_tr(_LABELS.get(status, status.upper())), status_color(status), _WHITE)
 def contrast_ratio(a: QColor, b: QColor) -> float:
     """WCAG contrast ratio between two colours (1..21)."""
 
@@ -53,4 +53,4 @@ def contrast_ratio(a: QColor, b: QColor) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
-STATUSES = tuple(_STYLES)
+STATUSES = tuple(_LABELS)

@@ -1,0 +1,1 @@
+"""Qt widgets and models only. They call services; never SQL or HTTP."""
