@@ -121,6 +121,7 @@ class ElevenLabsProvider:
                 "POST",
                 url,
                 provider=NAME,
+                paid=True,
                 params={"output_format": self.output_format},
                 json=body,
                 headers={"xi-api-key": self._api_key},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 
@@ -146,6 +147,7 @@ class GeminiProvider:
                 "POST",
                 url,
                 provider=NAME,
+                paid=True,
                 json=body,
                 headers={"x-goog-api-key": self._api_key},
             )
@@ -202,7 +204,9 @@ class GeminiProvider:
             inline = part.get("inlineData") or part.get("inline_data")
             if isinstance(inline, dict) and inline.get("data"):
                 try:
-                    png = fit_png(base64.b64decode(inline["data"], validate=True), width, height)
+                    raw = base64.b64decode(inline["data"], validate=True)
+                    # Decoding and resizing takes tens of ms: keep it off the event loop.
+                    png = await asyncio.to_thread(fit_png, raw, width, height)
                 except (binascii.Error, OSError, ValueError):
                     raise make_error(
                         ErrorKind.MALFORMED, NAME, "the image could not be read"

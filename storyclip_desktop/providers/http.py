@@ -64,8 +64,9 @@ async def send(
 def transport_error(
     exc: httpx.TransportError, provider: str, *, paid: bool = False
 ) -> ProviderError:
-    """Timeouts and dropped connections are worth retrying, except when a paid task may
-    already have been created server side: retrying then could pay twice."""
+    """Timeouts and dropped connections are worth retrying, except after a paid request
+    was sent: the provider may have done (and billed) the work, and a retry could pay
+    twice for one request."""
     never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
     if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
         kind = ErrorKind.TIMEOUT
@@ -75,7 +76,7 @@ def transport_error(
         return make_error(
             kind,
             provider,
-            "the task may have started anyway; check before trying again",
+            "it may have been processed (and charged) anyway; check before trying again",
             retryable=False,
         )
     return make_error(kind, provider, retryable=True)

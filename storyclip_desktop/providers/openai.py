@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 
@@ -109,6 +110,7 @@ class OpenAIProvider:
                 "POST",
                 self.base_url + path,
                 provider=NAME,
+                paid=True,
                 json=body,
                 headers={"Authorization": f"Bearer {self._api_key}"},
                 **extra,
@@ -166,7 +168,8 @@ class OpenAIProvider:
         data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
         try:
             raw = base64.b64decode(data["data"][0]["b64_json"], validate=True)
-            png = fit_png(raw, width, height)
+            # Decoding and resizing takes tens of ms: keep it off the event loop.
+            png = await asyncio.to_thread(fit_png, raw, width, height)
         except (KeyError, IndexError, TypeError, binascii.Error, OSError, ValueError):
             raise make_error(ErrorKind.MALFORMED, NAME, "no readable image came back") from None
         return ImageResult(

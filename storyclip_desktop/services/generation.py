@@ -48,7 +48,7 @@ class GenerationService:
     def __init__(self, services: Services, *, has_key: Callable[[str], bool] | None = None) -> None:
         self._sv = services
         self.records = JobRecords(services.db, services.user_id, services.ids, outbox=False)
-        self._has_key = has_key
+        self.key_check = has_key  # tests and the window may swap in their own lookup
         self._listeners: list[Callable[[list[int]], None]] = []
 
     # ---- listeners: an engine in this process starts new jobs at once --------------
@@ -63,8 +63,8 @@ class GenerationService:
 
     def has_key(self, provider: str) -> bool:
         """Whether every key `provider` needs is configured (may ask the OS keyring)."""
-        if self._has_key is not None:
-            return self._has_key(provider)
+        if self.key_check is not None:
+            return self.key_check(provider)
         from .. import keychain
 
         return all(keychain.has_secret(n) for n in keychain.PROVIDER_ENTRIES.get(provider, (provider,)))
@@ -78,7 +78,7 @@ class GenerationService:
         if kind in SKIP_RULES:
             return self._scene_batch(kind, project_id, scene_ids)
         if scene_ids:
-            raise v.ValidationError("scenes", f"a {NOUNS.get(kind, kind)} is made for the whole project")
+            raise v.ValidationError("scenes", f"{_a(NOUNS.get(kind, kind))} is made for the whole project")
         if kind == "narration":
             return self.narration(project_id)
         if kind == "text":
@@ -183,7 +183,7 @@ class GenerationService:
         skipped: list[Skipped] = []
         for s in scenes:
             reason = (
-                f"already has a {NOUNS[kind]} job in progress (job {running[s.scene_id]})"
+                f"already has {_a(NOUNS[kind])} job in progress (job {running[s.scene_id]})"
                 if s.scene_id in running
                 else rule(s, explicit)
             )
@@ -212,7 +212,7 @@ class GenerationService:
         running = self.records.active_for(project_id, kind)
         if running:
             jid = next(iter(running.values()))
-            raise Conflict(f"a {NOUNS[kind]} job is already in progress for this project (job {jid})")
+            raise Conflict(f"{_a(NOUNS[kind]).capitalize()} job is already in progress for this project (job {jid})")
 
     @staticmethod
     def _prompt_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
@@ -252,3 +252,7 @@ class GenerationService:
             "image_version": image.version,
             "image_url": image.storage_url,
         }
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

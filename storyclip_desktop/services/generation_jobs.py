@@ -205,14 +205,17 @@ class JobRecords(ServiceBase):
         deleted with its project, or taken over meanwhile."""
         return self._update(job_id, Job.owner == owner, values)
 
-    def start(self, job_id: int, owner: str) -> bool:
-        """queued -> running, counting the attempt."""
+    def start(self, job_id: int, owner: str, *, reservation_key: str | None = None) -> bool:
+        """queued -> running, counting the attempt (and naming its reservation)."""
+        values: dict = {"state": "running", "attempts": Job.attempts + 1, "error": None}
+        if reservation_key is not None:
+            values["reservation_key"] = reservation_key
         with self.db.transaction() as s:
             return bool(
                 s.execute(
                     update(Job)
                     .where(Job.id == job_id, Job.owner == owner, Job.state == "queued")
-                    .values(state="running", attempts=Job.attempts + 1, error=None)
+                    .values(**values)
                 ).rowcount
             )
 
@@ -238,9 +241,15 @@ class JobRecords(ServiceBase):
                 ).rowcount
             )
 
-    def reservation_state(self, request_key: str) -> str | None:
+    def reservation(self, request_key: str) -> tuple[str, int] | None:
+        """(state, amount) of a token reservation, or None when it was never made."""
         with self.db.sessions() as s:
-            return s.scalar(select(TokenReservation.state).where(TokenReservation.request_key == request_key))
+            row = s.execute(
+                select(TokenReservation.state, TokenReservation.amount).where(
+                    TokenReservation.request_key == request_key
+                )
+            ).first()
+            return (row[0], row[1]) if row is not None else None
 
     def _update(self, job_id: int, owner_cond: ColumnElement[bool] | None, values: dict) -> bool:
         conds = [Job.id == job_id, Job.user_id == self.user_id, Job.state.in_(ACTIVE_STATES)]

@@ -147,14 +147,16 @@ async def test_503_every_time_gives_up_after_max_attempts(gemini, gemini_server,
     assert len(gemini_server.calls("POST", TEXT)) == 3 and len(waits.waits) == 2
 
 
-async def test_read_timeout_then_success(gemini_server, slow_client, retry, waits):
+async def test_read_timeout_is_not_retried_so_it_never_pays_twice(gemini_server, slow_client, retry, waits):
     provider = GeminiProvider(
         api_key=FakeGemini.api_key, client=slow_client, base_url=gemini_server.url, retry=retry
     )
     gemini_server.script("POST", TEXT, Reply(json={}, delay=1.0))
-    result = await provider.split_script(TextRequest(script="x"))
-    assert len(result.scenes) == 2
-    assert len(gemini_server.calls("POST", TEXT)) == 2 and len(waits.waits) == 1
+    with pytest.raises(ProviderError) as info:
+        await provider.split_script(TextRequest(script="x"))
+    assert (info.value.kind, info.value.retryable) == (ErrorKind.TIMEOUT, False)
+    assert "check before trying again" in info.value.message
+    assert len(gemini_server.calls("POST", TEXT)) == 1 and waits.waits == []
 
 
 async def test_malformed_json(gemini, gemini_server):

@@ -119,7 +119,7 @@ def test_transport_errors_after_a_paid_request_was_sent_are_not_retried():
     request = httpx.Request("POST", "http://x")
     sent = transport_error(httpx.ReadTimeout("t", request=request), "seedance", paid=True)
     assert (sent.kind, sent.retryable) == (ErrorKind.TIMEOUT, False)
-    assert "may have started" in sent.message
+    assert "may have been processed (and charged)" in sent.message
     never_sent = transport_error(
         httpx.ConnectError("refused", request=request), "seedance", paid=True
     )

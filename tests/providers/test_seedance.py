@@ -183,7 +183,7 @@ async def test_create_read_timeout_is_not_retried_so_it_cannot_pay_twice(
     with pytest.raises(ProviderError) as info:
         await provider.create_clip(clip_req())
     assert (info.value.kind, info.value.retryable) == (ErrorKind.TIMEOUT, False)
-    assert "may have started" in info.value.message
+    assert "may have been processed (and charged)" in info.value.message
     assert len(seedance_server.calls("POST", TASKS)) == 1 and waits.waits == []
 
 

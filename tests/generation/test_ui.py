@@ -1,0 +1,161 @@
+"""The jobs panel on a real engine under qasync, and the settings dialog on an in-memory
+keyring (and a loopback OpenAI for Test)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from storyclip_desktop import keychain
+from tests.jobs.helpers import engine, make_project
+from tests.providers.fakes import FakeOpenAI
+
+qasync = pytest.importorskip("qasync")
+
+
+@pytest.fixture
+def loop(qapp):
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def test_jobs_panel_shows_progress_and_cancels_and_retries(qtbot, loop, local_services):
+    from storyclip_desktop.ui.jobs_panel import JobsController, JobsPanel
+
+    sv = local_services
+    pid = make_project(sv, 3)
+    eng = engine(sv, limits={"local": 1})
+    controller = JobsController(eng)
+    panel = JobsPanel(controller)
+    qtbot.addWidget(panel)
+    assert panel.model.rowCount() == 0
+    ids = sv.generation.images(pid).job_ids
+    changed: list[int] = []
+    controller.jobChanged.connect(changed.append)
+
+    async def first_two():
+        await eng.submit(ids)
+        await asyncio.sleep(0)
+        panel.select_job(ids[2])  # still queued behind the single local slot
+        assert panel.cancel_button.isEnabled() and not panel.retry_button.isEnabled()
+        panel.cancel_button.click()
+        await eng.wait(ids)
+        await asyncio.sleep(0.05)
+
+    loop.run_until_complete(first_two())
+    assert panel.model.rowCount() == 3
+    texts = {
+        panel.model.job_at(r).id: [panel.model.index(r, c).data() for c in range(6)] for r in range(3)
+    }
+    assert texts[ids[0]][:5] == ["Image", "S1", "Done", "100%", "Local preview"]
+    assert texts[ids[2]][2] == "Cancelled"
+    assert set(changed) == set(ids)
+
+    panel.select_job(ids[2])
+    assert panel.retry_button.isEnabled() and not panel.cancel_button.isEnabled()
+    panel.retry_button.click()
+
+    async def retried():
+        await asyncio.sleep(0.1)
+        await eng.run_until_idle()
+        await asyncio.sleep(0.05)
+
+    loop.run_until_complete(retried())
+    assert panel.model.rowCount() == 4
+    newest = panel.model.job_at(0)
+    assert newest.id > ids[2] and newest.scene_id == "S3" and newest.state == "succeeded"
+    loop.run_until_complete(eng.aclose())
+    controller.close()
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.values.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.values[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.values.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch):
+    for var in keychain.ENV_VARS.values():
+        monkeypatch.delenv(var, raising=False)
+    old = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    keychain.forget_session()
+    yield backend
+    keyring.set_keyring(old)
+    keychain.forget_session()
+
+
+def test_settings_dialog_saves_tests_and_removes_a_key(qtbot, memory_keyring, monkeypatch):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
+        dialog = SettingsDialog()
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: "system keychain" in dialog.backend_message.text(), timeout=5000)
+        row = dialog.rows["openai"]
+        assert row.fields[0].echoMode() == row.fields[0].EchoMode.Password
+
+        changed: list[str] = []
+        dialog.keysChanged.connect(changed.append)
+        row.fields[0].setText("  sk-wrong-key-123  ")
+        row.save_button.click()
+        qtbot.waitUntil(lambda: row.status.text() == "Saved.", timeout=5000)
+        assert changed == ["openai"] and row.fields[0].text() == ""
+        assert keychain.get_secret("openai") == "sk-wrong-key-123"
+
+        row.test_button.click()
+        qtbot.waitUntil(lambda: row.status.text() not in ("Testing…", "Saved."), timeout=10000)
+        assert row.status.text() == "OpenAI rejected the API key. Check the key in Settings."
+        assert "sk-wrong" not in row.status.text()
+
+        row.fields[0].setText(FakeOpenAI.api_key)
+        row.test_button.click()  # tests the typed key before saving it
+        qtbot.waitUntil(lambda: row.status.text() == "The key works.", timeout=10000)
+
+        row.remove_button.click()
+        qtbot.waitUntil(lambda: row.status.text() == "", timeout=5000)
+        assert keychain.get_secret("openai") is None
+
+
+def test_settings_dialog_says_when_keys_are_for_this_session_only(qtbot, monkeypatch):
+    import keyring.backends.fail
+
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    old = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keychain.forget_session()
+    try:
+        dialog = SettingsDialog()
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: "session only" in dialog.backend_message.text(), timeout=5000)
+        kling = dialog.rows["kling"]
+        assert len(kling.fields) == 2
+        kling.fields[0].setText("ak-1")
+        kling.fields[1].setText("sk-1")
+        kling.save_button.click()
+        qtbot.waitUntil(lambda: kling.status.text() == "Saved.", timeout=5000)
+        assert keychain.get_secret("kling_secret") == "sk-1"
+    finally:
+        keyring.set_keyring(old)
+        keychain.forget_session()
