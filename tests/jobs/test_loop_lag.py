@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from .helpers import engine, keys, make_project
 
@@ -56,6 +57,9 @@ def ours(lags, pauses) -> list[float]:
     return [late for w0, late in lags if late >= MAX_LAG and not shared(w0, late)]
 
 
+# One rerun: a 2-core CI machine can pause us without the probe noticing; a stall of
+# ours shows up again, a neighbour's rarely twice in a row.
+@pytest.mark.flaky(reruns=1)
 def test_the_loop_never_stalls_while_100_jobs_run(local_services, monkeypatch):
     sv = local_services
     proc, url = start_fake("gemini")

@@ -114,11 +114,15 @@ def secret_service(tmp_path_factory):
             if sep and name.isidentifier():
                 os.environ[name] = value
 
-        # keyring caches which backends are viable; look again now that the bus exists.
-        keyring.backend.get_all_keyring.reset()
-        keyring.core.init_backend()
-        backend = keyring.get_keyring()
-        assert isinstance(backend, keyring.backends.SecretService.Keyring), backend
+        # Use the Secret Service explicitly: auto-detection would prefer a chainer as soon
+        # as any other test module has defined a KeyringBackend subclass. `priority`
+        # raises if the service is not really usable on this bus.
+        from keyring.backends import SecretService
+
+        assert SecretService.Keyring.priority > 0
+        backend = SecretService.Keyring()
+        keyring.set_keyring(backend)
+        assert isinstance(keyring.get_keyring(), SecretService.Keyring)
         yield backend
     finally:
         keyring.core.set_keyring(previous_backend)

@@ -108,3 +108,14 @@ def test_every_status_fits_the_status_column():
 
     width = SEED["scene"]["status"][1]
     assert max(len(s.value) for s in SceneStatus) <= width
+
+
+def test_head_revision_matches_alembic():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storyclip_desktop.store.db import MIGRATIONS, head_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()
