@@ -1,0 +1,57 @@
+"""An API key used for real generation never reaches the database, a log line, a
+settings file or an error message the user sees, even when the provider echoes it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from storyclip_desktop.config import Settings, config_dir
+from tests.jobs.helpers import engine, keys, make_project
+from tests.providers.fakes import FakeGemini, gemini_error
+
+KEY = FakeGemini.api_key
+
+
+def _run(sv, ids):
+    async def main():
+        eng = engine(sv)
+        try:
+            await eng.submit(ids)
+            return await eng.wait(ids)
+        finally:
+            await eng.aclose()
+
+    return asyncio.run(main())
+
+
+def test_the_key_is_nowhere_but_in_the_request(local_services, monkeypatch, caplog, isolated_home):
+    caplog.set_level(logging.DEBUG)  # httpx, httpcore, the engine: everything
+    sv = local_services
+    Settings.load().save()
+    with FakeGemini() as server:
+        monkeypatch.setenv("STORYCLIP_GEMINI_BASE_URL", server.url)
+        monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", KEY)
+        sv.generation.key_check = keys("gemini")
+        pid = make_project(sv, 2)
+        # The provider refuses the first call and quotes the key back, as some do.
+        server.script("POST", "/v1beta/models/", gemini_error(400, "INVALID_ARGUMENT", f"API key not valid: {KEY}"))
+        failed, succeeded = _run(sv, sv.generation.images(pid, ["S1", "S2"]).job_ids)
+        assert server.calls("POST", "/v1beta/models/")[0].headers["x-goog-api-key"] == KEY
+
+    assert failed.state == "failed" and KEY not in (failed.error or "")
+    assert "API key" in failed.error
+    assert succeeded.state == "succeeded"
+
+    texts = [caplog.text, repr(sv.generation.jobs()), *(j.error or "" for j in sv.generation.jobs())]
+    for text in texts:
+        assert KEY not in text
+    store = sv.db.engine.url.database
+    sv.close()
+    db_files = {str(p) for p in isolated_home.rglob("*.sqlite3*")} | {store}
+    for path in db_files:
+        with open(path, "rb") as f:
+            assert KEY.encode() not in f.read(), path
+    for path in config_dir().rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
