@@ -1,0 +1,278 @@
+"""SyncEngine: the one object the window and the CLI use. `sync()` pushes then pulls;
+it is thread-safe and meant to run off the UI thread (`sync_in_background()` or
+`await sync_async()`); `status()` is cheap and safe to call from the UI thread."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, func, select, update
+from sqlalchemy.exc import DBAPIError
+
+from ..store.db import make_engine
+from ..store.models import PendingChange
+from . import history, link, media, report
+from . import publish as publishing
+from .changes import Outcome
+from .errors import Offline, SyncError, is_offline_error
+from .mutators.side import LocalSide, ServerSide
+from .pull import PullResult, pull
+from .push import Pusher, PushResult
+from .report import ReportedChange
+from .settings import display, sync_url
+from .tables import LOCAL_ONLY, sync_project, sync_state
+
+if TYPE_CHECKING:
+    from ..services.app import Services
+    from ..services.views import SceneView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    store_kind: str  # "local" (SQLite replica) or "shared" (working on PostgreSQL directly)
+    server: str | None  # the team server, password hidden; None: sync not configured
+    online: bool | None  # None until a sync was tried
+    syncing: bool
+    pending: int
+    last_sync_at: datetime | None
+    last_error: str | None
+    refused: list[ReportedChange] = field(default_factory=list)
+    notices: int = 0
+    local_only: int = 0  # changes of projects not shared (yet): they wait for `publish`
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int = 0
+    applied: list[int] = field(default_factory=list)  # change ids
+    refused: list[Outcome] = field(default_factory=list)
+    notices: list[Outcome] = field(default_factory=list)
+    duplicates: int = 0  # answers the server had already given (a resend)
+    pulled_rows: int = 0
+    projects: list[int] = field(default_factory=list)
+    resynced: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
+    offline: bool = False
+    busy: bool = False
+    error: str | None = None
+    push_seconds: float = 0.0
+    pull_seconds: float = 0.0
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        services: Services,
+        server_url: str | None = None,
+        *,
+        shared_media_dir: Path | str | None = None,
+        connect_timeout: int = 5,
+    ) -> None:
+        self.services = services
+        self.local: Engine = services.db.engine
+        self.is_replica = not services.db.is_postgres
+        # The store begins every transaction IMMEDIATE (even reads), which would make
+        # status() wait for a sync's write; this reader takes no lock (WAL readers never
+        # wait), so the window can poll it from the UI thread.
+        self._reader = create_engine(self.local.url, connect_args={"timeout": 1}) if self.is_replica else None
+        self.server_url = server_url or (sync_url() if self.is_replica else None)
+        self.shared_dir = Path(shared_media_dir) if shared_media_dir else None
+        self._shared_dir_set = shared_media_dir is not None
+        self._connect_timeout = connect_timeout
+        self._server: Engine | None = None
+        self._lock = threading.Lock()
+        self._syncing = False
+        self._online: bool | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self.identity: link.Identity | None = None
+        # Test seam, handed to the pusher (see Pusher.before_apply).
+        self.before_apply = None
+        self.client_id = link.ensure_configured(self.local) if self.enabled else None
+
+    @property
+    def enabled(self) -> bool:
+        return self.is_replica and bool(self.server_url)
+
+    # -- status ---------------------------------------------------------------------
+
+    def status(self) -> SyncStatus:
+        kind = "local" if self.is_replica else "shared"
+        if not self.is_replica:
+            return SyncStatus(kind, None, True, False, 0, None, None)
+        with self._reader.connect() as c:
+            parked = select(sync_project.c.project_id).where(sync_project.c.mode == LOCAL_ONLY)
+            pending = c.scalar(
+                select(func.count()).select_from(PendingChange).where(PendingChange.project_id.not_in(parked))
+            )
+            local_only = c.scalar(select(func.count()).select_from(PendingChange).where(PendingChange.project_id.in_(parked)))
+            st = c.execute(select(sync_state.c.last_sync_at, sync_state.c.last_error)).first()
+        return SyncStatus(
+            store_kind=kind,
+            server=display(self.server_url),
+            online=self._online,
+            syncing=self._syncing,
+            pending=pending,
+            last_sync_at=st.last_sync_at if st else None,
+            last_error=st.last_error if st else None,
+            refused=self.refused(),
+            notices=report.count(self._reader, "notice"),
+            local_only=local_only,
+        )
+
+    def refused(self) -> list[ReportedChange]:
+        """Changes the server would not apply, with the reason, until dismissed."""
+        return report.reported(self._reader or self.local, outcome="refused")
+
+    def notices(self) -> list[ReportedChange]:
+        return report.reported(self._reader or self.local, outcome="notice")
+
+    def dismiss(self, change_id: int) -> bool:
+        return report.dismiss(self.local, change_id)
+
+    # -- sync -------------------------------------------------------------------------
+
+    def sync(self) -> SyncReport:
+        """Push everything queued, then pull what changed. Never raises for being
+        offline: the report says so and everything stays queued."""
+        if not self.enabled:
+            return SyncReport(error=None if not self.is_replica else "sync is not configured (no team server URL)")
+        with self._lock:
+            self._syncing = True
+            try:
+                rep = self._sync_once()
+            finally:
+                self._syncing = False
+        self._remember(rep)
+        return rep
+
+    def sync_in_background(self) -> Future:
+        """Run sync() on the engine's worker thread; the Future holds the SyncReport."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyclip-sync")
+        return self._executor.submit(self.sync)
+
+    async def sync_async(self) -> SyncReport:
+        return await asyncio.to_thread(self.sync)
+
+    def _sync_once(self) -> SyncReport:
+        pushed = PushResult()
+        try:
+            ident = self._identify()
+            side = ServerSide(self.services.ids, ident.user_id, draw_function=ident.draw_function)
+            pusher = Pusher(self.local, self._engine(), ident, side, self._media_dir(), self.before_apply)
+            t0 = time.perf_counter()
+            pusher.push(pushed)
+            pushed.seconds = time.perf_counter() - t0
+            local_side = LocalSide(self.services.ids, ident.user_id)
+            t0 = time.perf_counter()
+            pulled = pull(self._engine(), self.local, local_side, acked=pushed.projects)
+            pulled.seconds = time.perf_counter() - t0
+        except Offline as e:
+            self._online = False
+            return _report(pushed, offline=True, error=str(e))
+        except DBAPIError as e:
+            if is_offline_error(e):
+                self._online = False
+                return _report(pushed, offline=True, error=f"cannot reach the team server: {_line(e)}")
+            raise
+        except SyncError as e:
+            self._online = True
+            return _report(pushed, error=str(e))
+        self._online = True
+        return _report(pushed, pulled=pulled)
+
+    def _identify(self) -> link.Identity:
+        try:
+            with self._engine().connect() as conn:
+                self.identity = link.identify(
+                    conn, self.local, self.services, self.client_id, self.services.email
+                )
+        except DBAPIError as e:
+            if is_offline_error(e):
+                raise Offline(f"cannot reach the team server: {_line(e)}") from e
+            raise
+        return self.identity
+
+    def _remember(self, rep: SyncReport) -> None:
+        values: dict = {"last_error": rep.error}
+        if not rep.offline and rep.error is None:
+            values["last_sync_at"] = datetime.now(UTC)
+        with self.local.begin() as c:
+            c.execute(update(sync_state).where(sync_state.c.id == 1).values(**values))
+
+    def _engine(self) -> Engine:
+        if self._server is None:
+            self._server = make_engine(self.server_url, connect_args={"connect_timeout": self._connect_timeout})
+        return self._server
+
+    def _media_dir(self) -> Path | None:
+        return self.shared_dir if self._shared_dir_set else media.shared_media_dir()
+
+    # -- other uses of the server --------------------------------------------------------
+
+    def publish(self, project_id: int) -> publishing.Published:
+        """Move a local project to the team server, then pull it back as shared."""
+        if not self.enabled:
+            raise SyncError("sync is not configured (no team server URL)")
+        with self._lock:
+            try:
+                ident = self._identify()
+                side = ServerSide(self.services.ids, ident.user_id, draw_function=ident.draw_function)
+                done = publishing.publish(
+                    self.local, self._engine(), ident, side, project_id, self.services.user_id, self._media_dir()
+                )
+            except DBAPIError as e:
+                if is_offline_error(e):
+                    raise Offline(f"cannot reach the team server: {_line(e)}") from e
+                raise
+        self.sync()
+        return done
+
+    def history(self, project_id: int, scene_id: str | None = None) -> list[history.HistoryEntry]:
+        return history.scene_history(self.services, project_id, scene_id)
+
+    def restore(self, history_id: int) -> SceneView:
+        return history.restore(self.services, history_id)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+        if self._server is not None:
+            self._server.dispose()
+            self._server = None
+        if self._reader is not None:
+            self._reader.dispose()
+
+
+def _report(pushed: PushResult, pulled: PullResult | None = None, **kw: object) -> SyncReport:
+    outs = pushed.outcomes
+    return SyncReport(
+        pushed=len(outs),
+        applied=[o.change.id for o in outs if o.applied],
+        refused=[o for o in outs if o.refused],
+        notices=[o for o in outs if o.applied and o.message],
+        duplicates=sum(1 for o in outs if o.duplicate),
+        pulled_rows=pulled.rows if pulled else 0,
+        projects=sorted(pulled.projects) if pulled else [],
+        resynced=sorted(pulled.resynced) if pulled else [],
+        dropped=sorted(pulled.dropped) if pulled else [],
+        busy=pushed.busy,
+        push_seconds=pushed.seconds,
+        pull_seconds=pulled.seconds if pulled else 0.0,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _line(e: BaseException) -> str:
+    return (str(getattr(e, "orig", e)).strip().splitlines() or [""])[0]
