@@ -157,3 +157,18 @@ def scene_json(value: object) -> dict:
         if isinstance(d, bool) or not isinstance(d, int) or not lo <= d <= hi:
             raise ValidationError("duration", f"must be a whole number of seconds from {lo} to {hi}")
     return value
+
+
+# One validator per editable field, shared by the services and the sync's server side so
+# a change is judged by the same rules wherever it is applied.
+PROJECT_FIELDS = {"title": title, "description": description, "script": script}
+PREFERENCE_FIELDS = {
+    "image_gen_model": image_model,
+    "video_gen_model": video_model,
+    "voice_gen_model": voice_model,
+    "stability": stability,
+    "resolution": resolution,
+    "ratio": ratio,
+    "custom_style": custom_style,
+    "split_rule": split_rule,
+}

@@ -11,16 +11,7 @@ from .convert import preferences_view
 from .errors import NotFound
 from .views import Preferences
 
-_VALIDATORS = {
-    "image_gen_model": v.image_model,
-    "video_gen_model": v.video_model,
-    "voice_gen_model": v.voice_model,
-    "stability": v.stability,
-    "resolution": v.resolution,
-    "ratio": v.ratio,
-    "custom_style": v.custom_style,
-    "split_rule": v.split_rule,
-}
+_VALIDATORS = v.PREFERENCE_FIELDS
 FIELDS = tuple(_VALIDATORS)
 
 

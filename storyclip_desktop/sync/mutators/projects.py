@@ -14,17 +14,8 @@ from ..changes import Change, Refused
 from .common import Applied, require_project
 from .side import Side
 
-PROJECT_FIELDS = {"title": v.title, "description": v.description, "script": v.script}
-PREFERENCE_FIELDS = {
-    "image_gen_model": v.image_model,
-    "video_gen_model": v.video_model,
-    "voice_gen_model": v.voice_model,
-    "stability": v.stability,
-    "resolution": v.resolution,
-    "ratio": v.ratio,
-    "custom_style": v.custom_style,
-    "split_rule": v.split_rule,
-}
+PROJECT_FIELDS = v.PROJECT_FIELDS
+PREFERENCE_FIELDS = v.PREFERENCE_FIELDS
 
 
 def _new_project(s: Session, side: Side, ch: Change) -> bool:
