@@ -104,7 +104,10 @@ class JobContext:
             return
         if self.job.reservation_key != key:
             await self.set(reservation_key=key)
-        res = await self.db(self.services.tokens.reserve, token_type(self.job.provider), amount, key)
+        res = await self.db(
+            self.services.tokens.reserve, token_type(self.job.provider), amount, key,
+            project_id=self.job.project_id,  # the shared store charges per project
+        )
         if res.state != "reserved":
             raise JobFailed(f"this job's paid call was already settled ({res.state}); Retry the job")
         self.reserved = res.amount

@@ -3,7 +3,7 @@ scene (or the project, for narration) points at the chosen one."""
 
 from __future__ import annotations
 
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,7 +23,13 @@ STORAGE_URL_MAX = 300
 
 class AssetService(ServiceBase):
     def next_version(self, s: Session, parents_id: str, type_: str) -> int:
-        """One UPSERT ... RETURNING: concurrent callers always get distinct numbers."""
+        """One UPSERT ... RETURNING: concurrent callers always get distinct numbers. On
+        the secured shared store the counter is the security part's to write: its
+        SECURITY DEFINER function draws the number (and checks the caller may edit)."""
+        if self.access.secured:
+            return s.execute(
+                text("SELECT storyclip_next_asset_version(:p, :t)"), {"p": parents_id, "t": type_}
+            ).scalar_one()
         ins = (pg_insert if self.db.is_postgres else sqlite_insert)(AssetVersionCounter)
         stmt = ins.values(parents_id=parents_id, type=type_, last_version=1).on_conflict_do_update(
             index_elements=["parents_id", "type"],
@@ -46,7 +52,7 @@ class AssetService(ServiceBase):
         if type_ not in ("image", "clip"):
             raise v.ValidationError("type", "a scene version is an image or a clip")
         _check_url(storage_url)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             scene = self._scene(s, project_id, scene_id)
             parents = naming.scene_parents_id(project_id, scene_id)
             action = SceneAction.GENERATE_IMAGE if type_ == "image" else SceneAction.GENERATE_CLIP
@@ -71,7 +77,7 @@ class AssetService(ServiceBase):
         self, project_id: int, storage_url: str, metadata: dict | None = None
     ) -> AssetVersion:
         _check_url(storage_url)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             project = self._project(s, project_id)
             parents = naming.project_parents_id(project_id)
             asset = self._insert(s, project_id, parents, "narration", storage_url, metadata)
@@ -126,7 +132,7 @@ class AssetService(ServiceBase):
         scene back to 'image' for review (and the clip becomes stale)."""
         if type_ not in ("image", "clip"):
             raise v.ValidationError("type", "choose an image or a clip version")
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             scene = self._scene(s, project_id, scene_id)
             parents = naming.scene_parents_id(project_id, scene_id)
             exists = s.scalar(
@@ -153,7 +159,7 @@ class AssetService(ServiceBase):
             return scene_view(scene)
 
     def choose_narration(self, project_id: int, version: int) -> None:
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             project = self._project(s, project_id)
             exists = s.scalar(
                 select(Asset.id).where(

@@ -13,6 +13,14 @@ class NotFound(ServiceError):
     pass
 
 
+class Forbidden(ServiceError):
+    """The shared store does not let this person do that (a reviewer editing, an
+    editor deleting the project, ...). The message starts with "not allowed:"."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message if message.startswith("not allowed") else f"not allowed: {message}")
+
+
 class Conflict(ServiceError):
     """The request makes sense but not against the current state (e.g. re-split)."""
 

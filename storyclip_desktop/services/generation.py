@@ -47,7 +47,9 @@ class BatchResult:
 class GenerationService:
     def __init__(self, services: Services, *, has_key: Callable[[str], bool] | None = None) -> None:
         self._sv = services
-        self.records = JobRecords(services.db, services.user_id, services.ids, outbox=False)
+        self.records = JobRecords(
+            services.db, services.user_id, services.ids, outbox=False, access=services.access
+        )
         self.key_check = has_key  # tests and the window may swap in their own lookup
         self._listeners: list[Callable[[list[int]], None]] = []
 

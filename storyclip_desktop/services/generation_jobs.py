@@ -13,7 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from ..store.jobs_model import Job
 from ..store.models import TokenReservation
-from .base import ServiceBase
+from .base import EDIT, ServiceBase
 from .errors import NotFound
 
 ACTIVE_STATES = ("queued", "running", "polling", "downloading")
@@ -102,7 +102,10 @@ class JobRecords(ServiceBase):
 
     def create(self, specs: Iterable[JobSpec]) -> list[int]:
         ids: list[int] = []
-        with self.db.transaction() as s:
+        specs = list(specs)
+        with self._transaction() as s:
+            for project_id in dict.fromkeys(spec.project_id for spec in specs):
+                self._require_role(s, project_id, EDIT)  # a reviewer generates nothing
             for spec in specs:
                 jid = self.ids.next_id()
                 s.add(
@@ -169,7 +172,7 @@ class JobRecords(ServiceBase):
         """Take over an active job whose owner is `expected_owner` (None: nobody). A
         compare-and-swap: two engines resuming the same job cannot both win."""
         cond = Job.owner.is_(None) if expected_owner is None else Job.owner == expected_owner
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             done = s.execute(
                 update(Job)
                 .where(Job.id == job_id, Job.user_id == self.user_id, Job.state.in_(ACTIVE_STATES), cond)
@@ -180,7 +183,7 @@ class JobRecords(ServiceBase):
             return job_view(s.get(Job, job_id))
 
     def renew(self, owner: str, lease_until: float) -> int:
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             return s.execute(
                 update(Job)
                 .where(Job.owner == owner, Job.state.in_(ACTIVE_STATES))
@@ -192,7 +195,7 @@ class JobRecords(ServiceBase):
         q = update(Job).where(Job.owner == owner)
         if job_ids is not None:
             q = q.where(Job.id.in_(list(job_ids)))
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             return s.execute(q.values(owner=None, lease_until=None)).rowcount
 
     def resumable(self) -> list[JobView]:
@@ -210,7 +213,7 @@ class JobRecords(ServiceBase):
         values: dict = {"state": "running", "attempts": Job.attempts + 1, "error": None}
         if reservation_key is not None:
             values["reservation_key"] = reservation_key
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             return bool(
                 s.execute(
                     update(Job)
@@ -232,7 +235,7 @@ class JobRecords(ServiceBase):
 
     def requeue(self, job_id: int, state: str) -> bool:
         """A failed job goes back to `state` (queued, or polling to fetch a paid result again)."""
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             return bool(
                 s.execute(
                     update(Job)
@@ -255,5 +258,5 @@ class JobRecords(ServiceBase):
         conds = [Job.id == job_id, Job.user_id == self.user_id, Job.state.in_(ACTIVE_STATES)]
         if owner_cond is not None:
             conds.append(or_(owner_cond))
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             return bool(s.execute(update(Job).where(*conds).values(**values)).rowcount)

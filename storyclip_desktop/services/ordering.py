@@ -27,7 +27,7 @@ class OrderingService(ServiceBase):
         return self._move(project_id, [], lambda ids, _m, _a: _same_set(ids, order))
 
     def _move(self, project_id, scene_ids, plan, *, anchor=None) -> MoveResult:  # noqa: ANN001
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             self._project(s, project_id, lock=True)
             rows = s.execute(
                 select(Scene.id, Scene.scene_id, Scene.order)

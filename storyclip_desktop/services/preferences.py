@@ -26,7 +26,7 @@ class PreferenceService(ServiceBase):
         if unknown:
             raise v.ValidationError(sorted(unknown)[0], "is not a video preference")
         clean = {k: _VALIDATORS[k](val) for k, val in changes.items()}
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             row = self._row(s, project_id)
             for k, val in clean.items():
                 setattr(row, k, val)

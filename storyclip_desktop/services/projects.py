@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..domain import validation as v
 from ..store.models import Project, Scene, VideoPreference
-from .base import ServiceBase
+from .base import OWN, READ, ServiceBase
 from .convert import preferences_view
 from .errors import NotFound
 from .views import ProjectDetail, ProjectSummary
@@ -19,7 +19,7 @@ class ProjectService(ServiceBase):
         self, title: str, *, description: str | None = None, script: str | None = None
     ) -> int:
         title, description, script = v.title(title), v.description(description), v.script(script)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             pid = self.ids.next_id()
             s.add(Project(id=pid, user_id=self.user_id, title=title, description=description, script=script))
             s.flush()
@@ -33,33 +33,36 @@ class ProjectService(ServiceBase):
 
     def rename(self, project_id: int, title: str) -> None:
         title = v.title(title)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             self._project(s, project_id).title = title
             self._record(s, "edit_project", project_id, fields={"title": title})
 
     def describe(self, project_id: int, description: str | None) -> None:
         description = v.description(description)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             self._project(s, project_id).description = description
             self._record(s, "edit_project", project_id, fields={"description": description})
 
     def set_script(self, project_id: int, script: str | None) -> None:
         script = v.script(script)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             self._project(s, project_id).script = script
             self._record(s, "edit_project", project_id, fields={"script": script})
 
     def delete(self, project_id: int) -> None:
         """Removes the project with its preferences, scenes, reviews and asset rows (the
         foreign keys cascade); media files stay in the content-addressed library."""
-        with self.db.transaction() as s:
-            s.delete(self._project(s, project_id, lock=True))
+        with self._transaction() as s:
+            s.delete(self._project(s, project_id, lock=True, need=OWN))
             self._record(s, "delete_project", project_id)
 
     def list(self) -> list[ProjectSummary]:
         with self.db.sessions() as s:
+            # Every project this person may see: the whole local file (sync brings only
+            # what the server shows them), row-level security on the shared store, the
+            # owner's own on an unsecured PostgreSQL.
             projects = s.scalars(
-                select(Project).where(Project.user_id == self.user_id).order_by(Project.updated_at.desc(), Project.id.desc())
+                select(Project).where(*self._visible()).order_by(Project.updated_at.desc(), Project.id.desc())
             ).all()
             counts = self._status_counts(s, [p.id for p in projects])
         return [
@@ -98,8 +101,8 @@ class ProjectService(ServiceBase):
     def duplicate(self, project_id: int, title: str | None = None) -> int:
         """A copy of the script, preferences and scene texts (statuses start over at
         init/prompt; generated media stays with the original)."""
-        with self.db.transaction() as s:
-            src = self._project(s, project_id)
+        with self._transaction() as s:
+            src = self._project(s, project_id, need=READ)
             new_title = v.title(title if title is not None else src.title)
             pid = self.ids.next_id()
             s.add(Project(id=pid, user_id=self.user_id, title=new_title, description=src.description, script=src.script))

@@ -8,8 +8,9 @@ from ..domain import naming
 from ..domain import validation as v
 from ..domain.status import SceneAction, confirm_action, next_status
 from ..store.models import Asset, Scene, SceneReview
-from .base import ServiceBase
+from .base import REVIEW, ServiceBase
 from .convert import scene_view
+from .errors import Forbidden
 from .views import Review, SceneView
 
 
@@ -17,8 +18,8 @@ class ReviewService(ServiceBase):
     def confirm(self, project_id: int, scene_id: str, comment: str | None = None) -> SceneView:
         """One step forward from 'prompt' or 'image'."""
         comment = v.comment(comment)
-        with self.db.transaction() as s:
-            scene = self._scene(s, project_id, scene_id)
+        with self._transaction() as s:
+            scene = self._scene(s, project_id, scene_id, need=REVIEW)
             action = confirm_action(scene.status)
             return self._apply(s, scene, action, comment)
 
@@ -28,8 +29,8 @@ class ReviewService(ServiceBase):
     def confirm_image(self, project_id: int, scene_id: str, version: int | None = None) -> SceneView:
         """Confirm the image; with `version`, only if that is still the current one, so a
         reviewer never confirms an image that was replaced while they looked at it."""
-        with self.db.transaction() as s:
-            scene = self._scene(s, project_id, scene_id)
+        with self._transaction() as s:
+            scene = self._scene(s, project_id, scene_id, need=REVIEW)
             if version is not None and scene.image_version != version:
                 raise v.ValidationError(
                     "image_version",
@@ -46,8 +47,11 @@ class ReviewService(ServiceBase):
         not the latest one or the scene has moved on since, so nobody else's work is
         undone."""
         action = SceneAction(action)
-        with self.db.transaction() as s:
-            scene = self._scene(s, project_id, scene_id)
+        if self.access.secured:
+            # Review history is append-only there: nobody may delete a decision.
+            raise Forbidden("a decision cannot be taken back on the shared store; confirm or reject again instead")
+        with self._transaction() as s:
+            scene = self._scene(s, project_id, scene_id, need=REVIEW)
             last = s.scalars(
                 select(SceneReview)
                 .where(SceneReview.scene_pk == scene.id)
@@ -82,8 +86,8 @@ class ReviewService(ServiceBase):
 
     def _act(self, project_id: int, scene_id: str, action: SceneAction, comment: str | None) -> SceneView:
         comment = v.comment(comment)
-        with self.db.transaction() as s:
-            return self._apply(s, self._scene(s, project_id, scene_id), action, comment)
+        with self._transaction() as s:
+            return self._apply(s, self._scene(s, project_id, scene_id, need=REVIEW), action, comment)
 
     def _apply(self, s, scene: Scene, action: SceneAction, comment: str | None) -> SceneView:  # noqa: ANN001
         before = scene.status

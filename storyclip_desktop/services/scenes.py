@@ -38,7 +38,7 @@ class SceneService(ServiceBase):
         `chunks` from another splitter). A project that already has scenes is only
         re-split with replace=True; new scenes get fresh ids (S<n> continues after the
         highest ever used) so earlier versions are never attached to the wrong scene."""
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             project = self._project(s, project_id, lock=True)
             existing = s.scalar(select(func.count()).where(Scene.project_id == project_id)) or 0
             if existing and not replace:
@@ -77,7 +77,7 @@ class SceneService(ServiceBase):
     def add(self, project_id: int, narration: str = "", *, after: str | None = None) -> SceneView:
         """A new empty scene at the end (or after scene `after`)."""
         v.scene_json({"narration": narration})
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             self._project(s, project_id, lock=True)
             n = s.scalar(select(func.count()).where(Scene.project_id == project_id)) or 0
             position = n + 1
@@ -109,7 +109,7 @@ class SceneService(ServiceBase):
             return scene_view(scene)
 
     def delete(self, project_id: int, scene_id: str) -> None:
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             self._project(s, project_id, lock=True)
             scene = self._scene(s, project_id, scene_id)
             position, scene_pk = scene.order, scene.id
@@ -133,7 +133,7 @@ class SceneService(ServiceBase):
         """Merge `fields` into the scene's JSON (None removes a key). Changing a prompt
         after it was confirmed sends the scene back to 'prompt' for review."""
         fields = dict(fields or {})
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             scene = self._scene(s, project_id, scene_id)
             # What this editor saw, so the server can tell a concurrent edit of the same
             # field (a conflict) from a plain overwrite.
@@ -163,7 +163,7 @@ class SceneService(ServiceBase):
         except json.JSONDecodeError as e:
             raise v.ValidationError("scene_json", f"is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
         v.scene_json(value)
-        with self.db.transaction() as s:
+        with self._transaction() as s:
             scene = self._scene(s, project_id, scene_id)
             before = dict(scene.scene_json or {})
             self._apply_json(scene, value)

@@ -274,6 +274,26 @@ BEGIN
     RETURN p_limit;
 END $$;
 
+-- What an admin is shown after setting someone's limit: token rows are own-only under
+-- RLS, so the usage of another person is read here, for admins only.
+CREATE OR REPLACE FUNCTION storyclip_token_usage(p_email text, p_type text) RETURNS integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER {PIN} AS $$
+DECLARE
+    target bigint;
+    u integer;
+BEGIN
+    IF NOT public.storyclip_is_admin() THEN
+        RAISE EXCEPTION 'only an admin may read the token usage of others'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    SELECT id INTO target FROM public.users WHERE lower(email) = lower(p_email) ORDER BY id LIMIT 1;
+    SELECT usage INTO u FROM public.token WHERE user_id = target AND type = p_type;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no % token limit is set for that person', p_type USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN u;
+END $$;
+
 -- ---- asset versions -----------------------------------------------------------------
 
 -- parents_id is "<project_id>-S<n>" or "<project_id>-narration" (domain/naming.py); the
