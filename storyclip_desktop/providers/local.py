@@ -214,37 +214,24 @@ def render_title_card(
     title_font = _font(max(12, round(short * 0.075)), bold=True)
     body_font = _font(max(10, round(short * 0.045)))
     stroke = max(1, round(short / 360))
-    y = round(height * 0.14)
-
-    title_lines = _fit_lines(_wrap(title.strip() or "Scene", title_font, max_w), 2)
-    title_step = round(title_font.size * 1.25)
-    for line in title_lines:
-        draw.text(
-            (margin, y),
-            line,
-            font=title_font,
-            fill="white",
-            stroke_width=stroke,
-            stroke_fill=(0, 0, 0),
-        )
-        y += title_step
-    y += round(title_step * 0.5)
-
     label_font = _font(max(9, round(short * 0.03)), bold=True)
     label_h = round(label_font.size * 2.2)
+    title_lines = _fit_lines(_wrap(title.strip() or "Scene", title_font, max_w), 2)
+    title_step = round(title_font.size * 1.25)
+    title_h = title_step * len(title_lines) + round(title_step * 0.5)
     body_step = round(body_font.size * 1.4)
-    room = height - y - label_h - margin
+    room = height - 2 * margin - label_h - title_h
     body_lines = _fit_lines(_wrap(prompt.strip(), body_font, max_w), max(1, room // body_step))
-    for line in body_lines:
-        draw.text(
-            (margin, y),
-            line,
-            font=body_font,
-            fill=(245, 245, 245),
-            stroke_width=stroke,
-            stroke_fill=(0, 0, 0),
-        )
-        y += body_step
+    # Centred vertically: timeline cards and thumbnails crop a 9:16 frame to its middle.
+    y = max(margin, (height - title_h - body_step * len(body_lines)) // 2)
+    for line, font, step, fill in [
+        *((t, title_font, title_step, (255, 255, 255)) for t in title_lines),
+        ("", body_font, round(title_step * 0.5), None),
+        *((b, body_font, body_step, (245, 245, 245)) for b in body_lines),
+    ]:
+        if fill is not None:
+            draw.text((margin, y), line, font=font, fill=fill, stroke_width=stroke, stroke_fill=(0, 0, 0))
+        y += step
 
     label = "LOCAL PREVIEW"
     pad = round(label_font.size * 0.5)

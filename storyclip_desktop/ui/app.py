@@ -1,15 +1,20 @@
-"""Start the window: the Qt application on a qasync event loop (so generation jobs can
-be plain coroutines later), the services, and the sample project on a first run."""
+"""Start the window: the Qt application on a qasync event loop, the services, the job
+engine whose generation jobs run as coroutines on that loop, and the sample project on
+a first run."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..services.app import Services
+
+if TYPE_CHECKING:
+    from .generation import GenerationController
 
 APP_NAME = "StoryClip"
 
@@ -43,6 +48,8 @@ def first_run_project(services: Services, settings: QSettings) -> int | None:
 def run() -> int:
     import qasync
 
+    from ..jobs import JobEngine
+    from .generation import install_generation
     from .main_window import MainWindow, ui_settings
 
     app = make_app()
@@ -56,13 +63,31 @@ def run() -> int:
     try:
         demo = first_run_project(services, ui_settings())
         window = MainWindow(services)
+        # One engine for the window's life; its jobs run on this (qasync) loop.
+        generation = install_generation(window, JobEngine(services))
+        from .sync_controller import install_sync
+
+        sync = install_sync(window)  # background sync with the team server, if one is set
         if demo is not None:
             window.open_project(demo)
         window.show()
         closing = asyncio.Event()
         app.aboutToQuit.connect(closing.set)
         with loop:
+            # Started on the loop: the window paints first, resuming jobs follows.
+            starting = loop.create_task(generation.start(), name="job engine start")
             loop.run_until_complete(closing.wait())
+            # Qt has left its event loop; run it once more until the engine has let go
+            # of its jobs (they resume at the next start) and its threads.
+            loop.run_until_complete(_shutdown(starting, generation))
+            sync.close()
         return 0
     finally:
         services.close()
+
+
+async def _shutdown(starting: asyncio.Task, generation: GenerationController) -> None:
+    if not starting.done():
+        starting.cancel()
+        await asyncio.gather(starting, return_exceptions=True)
+    await generation.aclose()

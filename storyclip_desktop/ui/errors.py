@@ -78,9 +78,20 @@ class ErrorBanner(QFrame):
         row.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, level: str = "error") -> None:
+        """`level` "error" (red) or "info" (accent: a report, e.g. which scenes a batch
+        skipped, that needs no fixing)."""
         self.label.setText(text)
+        if self.property("level") != level:
+            self.setProperty("level", level)
+            self._icon.setPixmap(theme.icon("info" if level == "info" else "error").pixmap(16, 16))
+            self.style().unpolish(self)
+            self.style().polish(self)
         self.show()
+
+    @property
+    def level(self) -> str:
+        return str(self.property("level") or "error")
 
 
 class ErrorReporter(QObject):
@@ -95,6 +106,7 @@ class ErrorReporter(QObject):
         self._status = status
         self.last: str | None = None
         self.window: QWidget | None = None  # parent for message boxes
+        self.notice_status: Callable[[str], None] | None = None  # status line for notices
 
     def report(self, exc: BaseException | str, *, destructive: bool = False, parent: QWidget | None = None) -> str:
         text = exc if isinstance(exc, str) else message_for(exc)
@@ -113,6 +125,14 @@ class ErrorReporter(QObject):
             self.banner.show_message(text)
         self.reported.emit(text)
         return text
+
+    def notify(self, text: str) -> None:
+        """Something the user should read but need not fix (an info banner, no box)."""
+        show = self.notice_status or self._status
+        if show:
+            show(text)
+        if self.banner is not None:
+            self.banner.show_message(text, "info")
 
     def clear(self) -> None:
         if self.banner is not None:

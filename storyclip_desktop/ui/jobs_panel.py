@@ -9,19 +9,24 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QFrame,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ..services.generation_jobs import JobView
+from . import theme
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,9 @@ STATE_LABELS = {
     "cancelled": "Cancelled",
 }
 KIND_LABELS = {"text": "Scene split", "prompt": "Prompt", "image": "Image", "clip": "Clip", "narration": "Narration"}
+# Working states in the accent colour, the outcomes in the status colours.
+STATE_COLORS = {"running": theme.ACCENT, "polling": theme.ACCENT, "downloading": theme.ACCENT,
+                "succeeded": theme.ONLINE, "failed": theme.DANGER}
 
 
 class JobsController(QObject):
@@ -150,40 +158,149 @@ class JobsTableModel(QAbstractTableModel):
             )[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == 5 and job.error:
             return job.error
+        if role == Qt.ItemDataRole.ToolTipRole and col == 4 and job.provider == "local":
+            return "Made on this computer for free; add API keys in File › Settings… for the real service"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == 2 and job.state in STATE_COLORS:
+                return QColor(STATE_COLORS[job.state])
+            if col == 5 and job.error:
+                return QColor(theme.DANGER)
+            if col == 4 and job.provider == "local":
+                return QColor(theme.ACCENT)
+            return None
         if role == Qt.ItemDataRole.UserRole and col == 3:
             return job.progress
         return None
 
+    def counts(self) -> dict[str, int]:
+        """How many listed jobs are working, done, failed and cancelled."""
+        out = {"active": 0, "succeeded": 0, "failed": 0, "cancelled": 0}
+        for jid in self._ids:
+            job = self.controller.job(jid)
+            if job is None:
+                continue
+            key = "active" if job.active else job.state
+            out[key] = out.get(key, 0) + 1
+        return out
+
+
+class ColoredTextDelegate(QStyledItemDelegate):
+    """Keeps a cell's own text colour (state, error, Local preview) when its row is
+    selected: the selection is a soft tint, not a colour to write white text on."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        model = index.model()
+        # Asked of the Python model directly (see timeline/roles.py for why).
+        colour = model.data(index, Qt.ItemDataRole.ForegroundRole) if model is not None else None
+        if not isinstance(colour, QColor):
+            colour = option.palette.color(QPalette.ColorRole.Text)
+        option.palette.setColor(QPalette.ColorRole.HighlightedText, colour)
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """A thin bar with the percentage beside it; the cell's text stays "40%" for
+    accessibility and tests."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        text = opt.text
+        opt.text = ""
+        if style is not None:  # selection background, focus
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        model = index.model()
+        job = model.job_at(index.row()) if isinstance(model, JobsTableModel) else None
+        value = max(0.0, min(1.0, float(job.progress if job else 0.0)))
+        r = QRectF(opt.rect).adjusted(8, 0, -8, 0)
+        label_w = opt.fontMetrics.horizontalAdvance("100%") + 8
+        bar = QRectF(r.left(), r.center().y() - 2.5, max(8.0, r.width() - label_w), 5)
+        pal = opt.palette
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(pal.color(QPalette.ColorRole.Mid))
+        painter.drawRoundedRect(bar, 2.5, 2.5)
+        if value > 0:
+            state = job.state if job else ""
+            colour = QColor(STATE_COLORS.get(state, theme.ACCENT)) if state != "cancelled" else pal.color(
+                QPalette.ColorRole.PlaceholderText)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(QRectF(bar.left(), bar.top(), bar.width() * value, bar.height()), 2.5, 2.5)
+        painter.setPen(pal.color(QPalette.ColorRole.Text))
+        painter.drawText(QRectF(bar.right() + 6, r.top(), label_w, r.height()),
+                         int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text)
+        painter.restore()
+
+
+COLUMN_WIDTHS = (96, 64, 96, 150, 120)  # the error column takes the rest
+ROW_HEIGHT = 28
+
 
 class JobsPanel(QWidget):
+    """A panel header (JOBS, a summary, Cancel and Retry for the selected job) over the
+    job table. `header_row` takes more tools (the window puts its close button there)."""
+
+    jobActivated = Signal(object)  # JobView double-clicked: show its scene
+
     def __init__(self, controller: JobsController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("jobsPanel")
         self.controller = controller
         self.model = JobsTableModel(controller, self)
         self.table = QTableView(self)
+        self.table.setObjectName("jobsTable")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.setFrameShape(QFrame.Shape.NoFrame)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        self.table.setMinimumHeight(ROW_HEIGHT * 3 + 24)  # the header and three rows
+        head = self.table.horizontalHeader()
+        head.setHighlightSections(False)
+        head.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        head.setStretchLastSection(True)
+        for col, width in enumerate(COLUMN_WIDTHS):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            head.resizeSection(col, width)
+        self.table.setItemDelegate(ColoredTextDelegate(self.table))
+        self.table.setItemDelegateForColumn(3, ProgressDelegate(self.table))
+
+        header, row = theme.panel_header("JOBS")
+        self.header_row = row
+        self.summary = theme.set_role(QLabel(self), "hint")
+        self.message = theme.set_role(QLabel("", self), "error")
         self.cancel_button = QPushButton("Cancel", self)
         self.retry_button = QPushButton("Retry", self)
-        self.message = QLabel("", self)
-        self.message.setWordWrap(True)
+        for b, tip in ((self.cancel_button, "Stop the selected job"),
+                       (self.retry_button, "Run the selected failed or cancelled job again")):
+            b.setToolTip(tip)
+        row.addWidget(self.summary)
+        row.addSpacing(8)
+        row.addWidget(self.message, 1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.retry_button)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.message, 1)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.retry_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        layout.addWidget(self.table, 1)
 
         self.cancel_button.clicked.connect(self._cancel)
         self.retry_button.clicked.connect(self._retry)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self._activated)
         self.model.dataChanged.connect(self._update_buttons)
+        self.model.rowsInserted.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
         controller.actionFailed.connect(self.message.setText)
         self.model.reload()
         self._update_buttons()
@@ -203,6 +320,17 @@ class JobsPanel(QWidget):
         job = self.selected_job()
         self.cancel_button.setEnabled(bool(job and job.active))
         self.retry_button.setEnabled(bool(job and job.state in ("failed", "cancelled")))
+        c = self.model.counts()
+        parts = [f"{c['active']} running" if c["active"] else "",
+                 f"{c['succeeded']} done" if c["succeeded"] else "",
+                 f"{c['failed']} failed" if c["failed"] else "",
+                 f"{c['cancelled']} cancelled" if c["cancelled"] else ""]
+        self.summary.setText(" · ".join(p for p in parts if p) or "No jobs yet")
+
+    def _activated(self, index: QModelIndex) -> None:
+        job = self.model.job_at(index.row())
+        if job is not None:
+            self.jobActivated.emit(job)
 
     def _cancel(self) -> None:
         job = self.selected_job()

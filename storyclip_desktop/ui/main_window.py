@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTabBar,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -35,8 +39,13 @@ from .sidebar import ProjectSidebar
 from .status_bar import StatusBar
 
 DEFAULT_SIZES = {"top": [264, 816, 360], "main": [640, 220]}
-GENERATE_KINDS = (("prompts", "Write &prompts"), ("images", "Generate &images"),
-                  ("clips", "Generate &clips"), ("narration", "Generate &narration"))
+# the controller's kind, the menu noun (with its mnemonic), the job kind it makes
+GENERATE_KINDS = (("prompts", "&Prompts", "prompt"), ("images", "&Images", "image"),
+                  ("clips", "&Clips", "clip"), ("narration", "&Narration", "narration"))
+KIND_NOUNS = {"prompt": "prompt", "image": "image", "clip": "clip", "narration": "narration"}
+PROVIDER_NAMES = {"gemini": "Gemini", "openai": "OpenAI", "seedance": "Seedance", "kling": "Kling",
+                  "elevenlabs": "ElevenLabs", "local": "Local preview"}
+LOCAL_SUFFIX = " — Local preview"
 
 
 def ui_settings() -> QSettings:
@@ -126,6 +135,7 @@ class CenterPane(QWidget):
 class MainWindow(QMainWindow):
     currentProjectChanged = Signal(object)  # project id or None
     currentSceneChanged = Signal(object, object)  # project id, scene id or None
+    keysChanged = Signal(str)  # Settings saved or removed a provider's API key
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,13 +149,21 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.reporter = ErrorReporter(self.banner, self.status.show_error, self)
         self.reporter.window = self
+        self.reporter.notice_status = self.status.show_notice
         self.ctx = CommandContext(services, self.undo_stack, self.reporter, self.events)
         self._project: int | None = None
         self._scene: str | None = None
         self._selection: list[str] = []
         self._order: list[str] | None = None
         self.generation_controller: object | None = None
+        self._choices: dict[str, Any] | None = None  # job kind -> Choice, for the project
+        self._failed_since_batch = 0
+        self.settings_dialog: QDialog | None = None
         self._from_preview = False
+        # Many jobs finish close together: the project list and the token counts are
+        # re-read once for the lot.
+        self._later_projects = self._coalesce(lambda: self.events.projectsChanged.emit())
+        self._later_tokens = self._coalesce(self.status.refresh_tokens)
 
         self.sidebar = ProjectSidebar(self.ctx)
         self.project_page = ProjectPage(self.ctx)
@@ -153,8 +171,10 @@ class MainWindow(QMainWindow):
         self.inspector = SceneInspector(self.ctx)
         self.timeline = make_timeline(services, self.undo_stack)
         self._build_layout()
+        self._build_jobs_dock()
         self._build_actions()
         self._build_menus()
+        self._build_generate_bar()
         self._wire()
         self._settings = ui_settings()
         self._restore_layout()
@@ -190,14 +210,61 @@ class MainWindow(QMainWindow):
         self.status.refresh_tokens()
 
     def set_generation_controller(self, controller: object) -> None:
-        """Hook for the job engine. Its Generate actions call
-        `controller.generate(kind, project_id, scene_ids)`; a `runningChanged(int)`
-        signal, if it has one, feeds the status bar's job count."""
+        """Hook for the job engine (ui/generation.py). The Generate actions call
+        `controller.generate(kind, project_id, scene_ids)` (scene_ids None: the whole
+        project). Optional signals: `runningChanged(int)` feeds the status bar's job
+        count, `sceneBusy(pid, sid, bool)` the timeline cards, `jobFinished(JobView)`
+        refreshes the views, `batchQueued(BatchResult)` reports skipped scenes,
+        `errorOccurred`, and `choicesChanged` relabels the actions ("Local preview")."""
         self.generation_controller = controller
-        running = getattr(controller, "runningChanged", None)
-        if running is not None:
-            running.connect(self.status.set_running_jobs)
-        self._update_actions()
+        for name, slot in (("runningChanged", self.status.set_running_jobs),
+                           ("sceneBusy", self._on_scene_busy),
+                           ("jobFinished", self._on_job_finished),
+                           ("batchQueued", self._on_batch_queued),
+                           ("errorOccurred", self.reporter.report),
+                           ("choicesChanged", self._refresh_choices)):
+            signal = getattr(controller, name, None)
+            if signal is not None:
+                signal.connect(slot)
+        self._refresh_choices()
+
+    def set_jobs_panel(self, panel: QWidget) -> None:
+        """The jobs panel goes into the Jobs dock (View › Jobs panel, hidden at first)."""
+        old = self.jobs_dock.widget()
+        self.jobs_dock.setWidget(panel)
+        if old is not None:
+            old.deleteLater()
+        self.jobs_panel = panel
+        row = getattr(panel, "header_row", None)
+        if row is not None:  # the panel's header is the dock's title, as in the other panels
+            close = QToolButton(panel)
+            close.setIcon(theme.icon("close"))
+            close.setAutoRaise(True)
+            close.setToolTip("Hide the jobs panel (Ctrl+4)")
+            close.clicked.connect(self.jobs_dock.hide)
+            row.addWidget(close)
+            self.jobs_dock.setTitleBarWidget(QWidget())
+        activated = getattr(panel, "jobActivated", None)
+        if activated is not None:
+            activated.connect(lambda job: self._reveal(job.project_id, job.scene_id))
+
+    def show_jobs(self) -> None:
+        self.jobs_dock.show()
+        self.jobs_dock.raise_()
+
+    def open_settings(self) -> None:
+        """File › Settings…: API keys. Modeless, one at a time."""
+        from .settings_dialog import SettingsDialog
+
+        if self.settings_dialog is None:
+            dlg = SettingsDialog(self)
+            dlg.keysChanged.connect(self.keysChanged)
+            self.settings_dialog = dlg
+        else:
+            self.settings_dialog.refresh()
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
 
     # ---- layout ------------------------------------------------------------------
 
@@ -226,6 +293,30 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.main_split, 1)
         self.setCentralWidget(body)
 
+    def _build_jobs_dock(self) -> None:
+        self.jobs_dock = QDockWidget("Jobs", self)
+        self.jobs_dock.setObjectName("jobsDock")
+        self.jobs_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                   | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.jobs_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
+                                       | Qt.DockWidgetArea.RightDockWidgetArea)
+        placeholder = QLabel("Generation starts with the window.")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        theme.set_role(placeholder, "hint")
+        self.jobs_dock.setWidget(placeholder)
+        self.jobs_panel: QWidget | None = None
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
+        self.jobs_dock.hide()
+        self.status.jobsClicked.connect(lambda: self.jobs_dock.setVisible(not self.jobs_dock.isVisible()))
+        self.status.settingsClicked.connect(self.open_settings)
+
+    def _coalesce(self, fn: Any, ms: int = 250) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(fn)
+        return timer
+
     def _action(self, text: str, slot: Any = None, shortcut: Any = None, icon: str | None = None,
                 tip: str | None = None) -> QAction:
         a = QAction(theme.icon(icon) if icon else theme.icon(""), text, self)
@@ -251,6 +342,9 @@ class MainWindow(QMainWindow):
         self.removeAction(self.act_delete)
         sb.view.addAction(self.act_delete)
         self.act_save = A("&Save", self.commit_pending, QKeySequence.StandardKey.Save, "save")
+        self.act_settings = A("Se&ttings…", self.open_settings, "Ctrl+,", "key",
+                              "API keys for the generation services")
+        self.act_settings.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.act_quit = A("&Quit", self.close, "Ctrl+Q")
         self.act_quit.setMenuRole(QAction.MenuRole.QuitRole)
         sb.set_context_actions([self.act_new, self.act_rename, self.act_duplicate, self.act_delete])
@@ -278,8 +372,12 @@ class MainWindow(QMainWindow):
         self.review = self.inspector.review_actions
         self.addActions(self.review.all())
 
+        # Per kind: for the selected scenes (act_generate) and for the whole project
+        # (act_generate_all). Narration is made for the whole project only.
         self.act_generate = {kind: A(text, lambda k=kind: self._generate(k), icon="sparkle")
-                             for kind, text in GENERATE_KINDS}
+                             for kind, text, _ in GENERATE_KINDS}
+        self.act_generate_all = {kind: A(text, lambda k=kind: self._generate(k, whole=True), icon="sparkle")
+                                 for kind, text, _ in GENERATE_KINDS if kind != "narration"}
 
         self.act_show = {}
         for key, text, w, keys, ic in (
@@ -292,6 +390,12 @@ class MainWindow(QMainWindow):
             a.setChecked(True)
             a.toggled.connect(w.setVisible)
             self.act_show[key] = a
+        # The jobs dock: hidden at start, shown when a batch is queued.
+        self.act_jobs = self.jobs_dock.toggleViewAction()
+        self.act_jobs.setText("&Jobs panel")
+        self.act_jobs.setIcon(theme.icon("jobs"))
+        self.act_jobs.setShortcut(QKeySequence("Ctrl+4"))
+        self.addAction(self.act_jobs)
         self.act_tab_script = A("&Script && settings", lambda: self.center.setCurrentIndex(0), "Ctrl+Shift+1", "script")
         self.act_tab_preview = A("Pre&view", lambda: self.center.setCurrentIndex(1), "Ctrl+Shift+2", "preview")
         self.act_reset = A("&Reset layout", self.reset_layout, None, "layout")
@@ -310,15 +414,54 @@ class MainWindow(QMainWindow):
             return m
 
         menu("&File", self.act_new, self.act_duplicate, self.act_rename, self.act_delete, None,
-             self.act_save, None, self.act_quit)
+             self.act_save, None, self.act_settings, None, self.act_quit)
         menu("&Edit", self.act_undo, self.act_redo, None, self.act_find)
         menu("&Scene", self.act_split, None, self.act_add_scene, self.act_delete_scene, None,
              self.act_move_left, self.act_move_right, None, self.act_next, self.act_prev)
         menu("&Review", r.confirm, None, r.confirm_prompt, r.confirm_image, None, r.reject)
-        self.generate_menu = menu("&Generate", *self.act_generate.values())
-        menu("&View", *self.act_show.values(), None, self.act_tab_script, self.act_tab_preview,
-             None, self.act_reset)
+        g, ga = self.act_generate, self.act_generate_all
+        self.generate_menu = menu("&Generate", g["prompts"], ga["prompts"], None, g["images"], ga["images"],
+                                  None, g["clips"], ga["clips"], None, g["narration"])
+        for a in self.generate_menu.actions():
+            if a.isSeparator():
+                a.setEnabled(False)  # the menu reads as "nothing to do" until a project is open
+        menu("&View", *self.act_show.values(), self.act_jobs, None, self.act_tab_script,
+             self.act_tab_preview, None, self.act_reset)
         menu("&Help", self.act_shortcuts, None, self.act_about)
+
+    def _build_generate_bar(self) -> None:
+        """Buttons in the timeline header, next to the selection they act on: a click
+        generates for the selected scenes, the arrow offers the whole project."""
+        bar = QFrame()
+        bar.setObjectName("generateBar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        self.generate_label = theme.set_role(QLabel("Generate"), "hint")
+        row.addWidget(self.generate_label)
+        self.generate_buttons: dict[str, QToolButton] = {}
+        for kind, text, _job in GENERATE_KINDS:
+            b = QToolButton()
+            b.setObjectName(f"generate_{kind}")
+            b.setText(text.replace("&", ""))
+            b.setIcon(theme.icon("sparkle"))
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.clicked.connect(lambda _c=False, k=kind: self.act_generate[k].trigger())
+            if kind in self.act_generate_all:
+                m = QMenu(b)
+                m.addAction(self.act_generate[kind])
+                m.addAction(self.act_generate_all[kind])
+                b.setMenu(m)
+                b.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+            else:
+                row.addSpacing(8)  # narration is for the whole project, not the selection
+            row.addWidget(b)
+            self.generate_buttons[kind] = b
+        header = getattr(self.timeline, "header", None)
+        if header is not None:
+            header.addSpacing(12)
+            header.addWidget(bar)
+        self.generate_bar = bar
 
     def _wire(self) -> None:
         ev = self.events
@@ -335,7 +478,7 @@ class MainWindow(QMainWindow):
         ev.sceneChanged.connect(self._on_scene_changed)
         ev.reveal.connect(self._reveal)
         ev.projectsChanged.connect(self._update_actions)
-        ev.projectChanged.connect(lambda pid: pid == self._project and self._update_title())
+        ev.projectChanged.connect(self._on_project_changed)
         self.undo_stack.indexChanged.connect(self._on_stack_moved)
         self.project_page.script.saved.connect(lambda _p: self._update_actions())
         self.project_page.newProjectRequested.connect(self.sidebar.create_project)
@@ -356,13 +499,19 @@ class MainWindow(QMainWindow):
         self.project_page.set_project(project_id)
         self._project, self._scene, self._selection, self._order = project_id, None, [], None
         self.timeline.set_project(project_id)
+        self._show_busy_cards()
         if self._scene is None:  # no scenes: clear what the previous project showed
             self.preview.show_scene(project_id, None)
         if self._scene is None:  # nothing to preview yet: the script is the work
             self.center.setCurrentIndex(0)
         self._update_title()
         self.currentProjectChanged.emit(project_id)
-        self._update_actions()
+        self._refresh_choices()
+
+    def _on_project_changed(self, project_id: object) -> None:
+        if project_id == self._project:
+            self._update_title()
+            self._refresh_choices()  # the preferences may name another provider
 
     def _update_title(self) -> None:
         title = self.project_page.title.text() if self._project is not None else ""
@@ -401,6 +550,7 @@ class MainWindow(QMainWindow):
         self._order = None
         if project_id == self._project:
             self.timeline.reload()
+            self._show_busy_cards()
         self._update_actions()
 
     def _on_scene_changed(self, project_id: object, scene_id: str) -> None:
@@ -429,10 +579,146 @@ class MainWindow(QMainWindow):
             a.setEnabled(has_p)
         for a in (self.act_delete_scene, self.act_move_left, self.act_move_right, self.act_next, self.act_prev):
             a.setEnabled(has_s)
-        ready = self.generation_controller is not None and has_p
-        for a in self.act_generate.values():
-            a.setEnabled(ready)
+        self._update_generate_actions()
         self.review.update_for(self.inspector.scene.status if self.inspector.scene else None)
+
+    # ---- generation --------------------------------------------------------------
+
+    def _generation_ready(self) -> bool:
+        c = self.generation_controller
+        return c is not None and bool(getattr(c, "ready", True)) and self._project is not None
+
+    def _refresh_choices(self) -> None:
+        """Which provider each kind would use for the current project (re-read when the
+        project, its preferences or the API keys change, never at every repaint)."""
+        c, pid = self.generation_controller, self._project
+        choices = None
+        if c is not None and pid is not None and hasattr(c, "choices"):
+            with self.reporter.guard():
+                choices = c.choices(pid)
+        self._choices = choices
+        missing: dict[str, list[str]] = {}
+        for job_kind, ch in (choices or {}).items():
+            if ch.provider == "local":
+                missing.setdefault(ch.preferred, []).append(job_kind)
+        self.status.set_local_preview(missing)
+        self._update_actions()
+
+    def _is_local(self, job_kind: str) -> bool:
+        ch = (self._choices or {}).get(job_kind)
+        return ch is not None and ch.provider == "local"
+
+    def _provider_note(self, job_kind: str) -> str:
+        ch = (self._choices or {}).get(job_kind)
+        if ch is None:
+            return ""
+        if ch.provider == "local":
+            name = PROVIDER_NAMES.get(ch.preferred, ch.preferred)
+            return (f" with the free Local preview (no {name} API key; add one in File › Settings…)")
+        return f" with {PROVIDER_NAMES.get(ch.provider, ch.provider)}"
+
+    def _update_generate_actions(self) -> None:
+        ready = self._generation_ready()
+        sel = self.selected_scene_ids() if self._project is not None else []
+        target = sel[0] if len(sel) == 1 else (f"{len(sel)} selected scenes" if sel else "selected scenes")
+        waiting = self.generation_controller is not None and not ready and self._project is not None
+        for kind, text, job_kind in GENERATE_KINDS:
+            local = LOCAL_SUFFIX if self._is_local(job_kind) else ""
+            note = self._provider_note(job_kind)
+            one, whole = self.act_generate[kind], self.act_generate_all.get(kind)
+            noun = text.replace("&", "").lower()
+            if whole is None:  # narration: one audio for the whole project
+                one.setText(f"{text} for whole project{local}")
+                one.setEnabled(ready)
+                tip = f"Generate the project's narration{note}"
+            else:
+                one.setText(f"{text} for {target}{local}")
+                one.setEnabled(ready and bool(sel))
+                whole.setText(f"{noun.capitalize()} for whole project{local}")
+                whole.setEnabled(ready)
+                tip = f"Generate {noun} for {', '.join(sel) if sel else 'the selected scenes'}{note}"
+                whole.setStatusTip(f"Generate {noun} for every scene that needs one{note}")
+                whole.setToolTip(whole.statusTip())
+            if waiting:
+                tip = "Reading the API keys…"
+            one.setStatusTip(tip)
+            one.setToolTip(tip)
+            b = getattr(self, "generate_buttons", {}).get(kind)
+            if b is not None:
+                b.setEnabled(one.isEnabled() or (whole is not None and whole.isEnabled()))
+                b.setToolTip(tip + ("\nThe arrow: for the whole project." if whole is not None else ""))
+        if hasattr(self, "generate_label"):
+            self.generate_label.setText(f"Generate for {target}:" if sel else "Generate:")
+
+    def _generate(self, kind: str, *, whole: bool = False) -> None:
+        c = self.generation_controller
+        if c is None or self._project is None or not hasattr(c, "generate"):
+            return
+        self.commit_pending()  # generate from what the editor sees, not the last save
+        if whole or kind == "narration":  # narration is one audio for the whole project
+            c.generate(kind, self._project, None)
+        elif ids := self.selected_scene_ids():
+            c.generate(kind, self._project, ids)
+
+    def _show_busy_cards(self) -> None:
+        c = self.generation_controller
+        if c is not None and hasattr(c, "busy_scenes") and hasattr(self.timeline, "set_busy"):
+            for sid in c.busy_scenes(self._project):
+                self.timeline.set_busy(sid, True)
+
+    def _on_scene_busy(self, project_id: object, scene_id: str, busy: bool) -> None:
+        if project_id == self._project and hasattr(self.timeline, "set_busy"):
+            self.timeline.set_busy(scene_id, busy)
+
+    def _on_batch_queued(self, result: Any) -> None:
+        """Say what was queued and, grouped by reason, which scenes were skipped."""
+        from .generation import ui_wording
+
+        self._failed_since_batch = 0
+        self.show_jobs()
+        n = len(result.job_ids)
+        noun = KIND_NOUNS.get(result.kind, result.kind)
+        queued = f"Queued {n} {noun}{'s' if n != 1 and noun != 'narration' else ''}"
+        queued += f" ({result.provider_label})."
+        if not result.skipped:
+            self.reporter.clear()
+            self.status.show_notice(queued)
+            return
+        by_reason: dict[str, list[str]] = {}
+        for sk in result.skipped:
+            by_reason.setdefault(ui_wording(sk.reason), []).append(sk.scene_id)
+        parts = [f"{', '.join(ids)} skipped: {reason}" for reason, ids in by_reason.items()]
+        self.reporter.notify(f"{queued} " + "; ".join(parts) + ".")
+
+    def _on_job_finished(self, job: Any) -> None:
+        """Refresh what the job changed: its card, the preview (the new version shows),
+        the inspector (status), the narration bar; tokens and the project list once."""
+        self._later_tokens.start()
+        pid, sid = job.project_id, job.scene_id
+        label = f"{KIND_NOUNS.get(job.kind, job.kind).capitalize()}{' for ' + sid if sid else ''}"
+        if job.state == "failed":
+            self._failed_since_batch += 1
+            more = self._failed_since_batch - 1
+            extra = f" ({more} more failed; see the Jobs panel)" if more else ""
+            self.reporter.report(f"{label} failed: {job.error or 'unknown error'}{extra}")
+        if job.state != "succeeded":
+            return
+        self._later_projects.start()  # progress in the project list
+        if pid != self._project:
+            return
+        result = job.result or {}
+        if job.kind == "text":
+            self.events.scenesChanged.emit(pid)
+        elif job.kind == "narration":
+            show = getattr(self.preview, "show_project", None)
+            if show is not None:
+                show(pid)
+        elif sid:
+            self.events.sceneChanged.emit(pid, sid)  # card, inspector, preview
+            if sid == self._scene and result.get("made_current") and result.get("type") in ("image", "clip"):
+                reveal = getattr(self.preview, "reveal_version", None)
+                if reveal is not None:
+                    reveal(result["type"], result.get("version"))
 
     # ---- scene actions -----------------------------------------------------------
 
@@ -479,11 +765,6 @@ class MainWindow(QMainWindow):
         mover = getattr(self.timeline, "move_selection", None)
         if mover is not None:
             mover(delta)
-
-    def _generate(self, kind: str) -> None:
-        c = self.generation_controller
-        if c is not None and self._project is not None and hasattr(c, "generate"):
-            c.generate(kind, self._project, self.selected_scene_ids())
 
     # ---- layout memory -----------------------------------------------------------
 

@@ -65,7 +65,10 @@ class _Background(QObject):
                 result = (True, fn())
             except Exception as exc:  # reported to the row, never raised into Qt
                 result = (False, exc)
-            self.done.emit(callback, result)
+            try:
+                self.done.emit(callback, result)
+            except RuntimeError:  # the dialog was closed and deleted meanwhile
+                pass
 
         threading.Thread(target=work, daemon=True, name="storyclip-settings").start()
 

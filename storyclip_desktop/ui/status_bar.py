@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from ..services.app import Services
@@ -29,19 +30,74 @@ def _sep() -> QFrame:
     return line
 
 
+LOCAL_STYLE = (
+    "QLabel {{ color: {accent}; border: 1px solid {accent}; border-radius: 8px;"
+    " padding: 0px 8px; font-weight: 600; }}"
+)
+NAMES = {"gemini": "Gemini", "openai": "OpenAI", "seedance": "Seedance", "kling": "Kling",
+         "elevenlabs": "ElevenLabs"}
+STEPS = {"prompt": "prompts", "image": "images", "clip": "clips", "narration": "narration"}
+
+
+def local_preview_tooltip(missing: dict[str, list[str]]) -> str:
+    """`missing`: provider -> the steps that fall back to Local preview without its key."""
+    rows = "".join(
+        f"<li><b>{NAMES.get(p, p)}</b> — {', '.join(STEPS.get(k, k) for k in kinds)}</li>"
+        for p, kinds in missing.items()
+    )
+    return (
+        "<p><b>Local preview</b>: no API key for</p>"
+        f"<ul style='margin:0'>{rows}</ul>"
+        "<p>Those steps are made on this computer for free: title-card images, still "
+        "clips and an offline voice, good for checking the story's flow.</p>"
+        "<p>To use the real services, add API keys in <b>File › Settings…</b> "
+        "(Ctrl+,). Click here to open it.</p>"
+    )
+
+
+class _Clicks(QObject):
+    """Left clicks on a label, as a signal."""
+
+    clicked = Signal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent)
+                and event.button() == Qt.MouseButton.LeftButton):
+            self.clicked.emit()
+            return True
+        return False
+
+
+def _clickable(label: QLabel, parent: QObject) -> Signal:
+    clicks = _Clicks(parent)
+    label.installEventFilter(clicks)
+    label.setCursor(Qt.CursorShape.PointingHandCursor)
+    return clicks.clicked
+
+
 class StatusBar(QStatusBar):
+    jobsClicked = Signal()  # the job count was clicked: show the jobs panel
+    settingsClicked = Signal()  # the Local preview hint was clicked: open Settings
+
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.setSizeGripEnabled(False)
         self.setContentsMargins(8, 0, 8, 0)
+        self.local_label = QLabel("Local preview")
+        self.local_label.setStyleSheet(LOCAL_STYLE.format(accent=theme.ACCENT))
+        self.local_label.hide()
+        _clickable(self.local_label, self).connect(self.settingsClicked)
         self.store_label = QLabel()
         self.jobs_label = QLabel()
+        self.jobs_label.setToolTip("Show the jobs panel (Ctrl+4)")
+        _clickable(self.jobs_label, self).connect(self.jobsClicked)
         self.tokens_box = QWidget()
         self._tokens = QHBoxLayout(self.tokens_box)
         self._tokens.setContentsMargins(0, 0, 0, 0)
         self._tokens.setSpacing(16)
         self.token_labels: dict[str, QLabel] = {}
+        self.addPermanentWidget(self.local_label)
         for w in (self.store_label, _sep(), self.jobs_label, _sep(), self.tokens_box):
             self.addPermanentWidget(w)
         self.set_online(True)
@@ -81,5 +137,14 @@ class StatusBar(QStatusBar):
         )
         label.setTextFormat(Qt.TextFormat.PlainText)
 
+    def set_local_preview(self, missing: dict[str, list[str]]) -> None:
+        """Show the "Local preview" hint while some step of the current project would
+        run without an API key (`missing`: provider -> steps); hide it otherwise."""
+        self.local_label.setVisible(bool(missing))
+        self.local_label.setToolTip(local_preview_tooltip(missing) if missing else "")
+
     def show_error(self, text: str) -> None:
         self.showMessage(f"⚠ {text}", 10_000)
+
+    def show_notice(self, text: str) -> None:
+        self.showMessage(text, 10_000)

@@ -209,6 +209,17 @@ QLabel[role="title"] { font-size: %(title)spt; font-weight: 600; }
 QFrame[role="panel-header"] { border: 0px solid transparent; border-bottom: 1px solid palette(mid); }
 QFrame[role="card"] { background: palette(base); border: 1px solid palette(mid); border-radius: 6px; }
 QFrame#ErrorBanner { background: %(banner)s; border: 1px solid %(danger)s; border-radius: 6px; }
+QTableView#jobsTable { background: palette(base); selection-background-color: %(soft)s;
+  outline: 0; }
+QTableView#jobsTable::item { padding: 0 8px; border: none; }
+QTableView#jobsTable QHeaderView::section { background: palette(window); border: none;
+  border-bottom: 1px solid palette(mid); padding: 4px 8px 4px 11px; color: palette(placeholder-text);
+  font-weight: 600; }
+QToolButton[popupMode="1"] { padding-right: 16px; }
+QToolButton::menu-button { border: none; width: 14px; }
+QToolButton::menu-arrow { image: url("%(arrow)s"); width: 10px; height: 10px; }
+QToolButton::menu-arrow:open { top: 1px; }
+QFrame#ErrorBanner[level="info"] { background: %(info)s; border: 1px solid %(accent)s; }
 """
 
 
@@ -232,7 +243,9 @@ def stylesheet() -> str:
     base = QApplication.font().pointSizeF() if QApplication.instance() else 10.0
     dark = is_dark()
     banner = "#3A2224" if dark else "#FCECEC"
-    return _QSS % {"danger": DANGER, "banner": banner, "title": round(base * 1.35, 1),
+    info = "#1F2A3D" if dark else "#EAF1FD"
+    soft = "#2A3A57" if dark else "#DCE7FB"  # a selection that leaves status colours readable
+    return _QSS % {"danger": DANGER, "banner": banner, "info": info, "accent": ACCENT, "soft": soft, "title": round(base * 1.35, 1),
                    "arrow": _arrow("down", dark), "arrow_up": _arrow("up", dark)}
 
 

@@ -10,6 +10,7 @@ retried on every paint.
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import NamedTuple
 
@@ -55,14 +56,27 @@ class _Relay(QObject):
     done = Signal(object, object, str)  # key, QImage | None, error message
 
 
+def file_stamp(path: str | Path) -> tuple[int, int] | None:
+    """(mtime, size) of a file, None when it is not there: tells a rewritten file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
 class _DecodeTask(QRunnable):
-    def __init__(self, key: ImageKey, relay: _Relay, use_disk_thumbnail: bool) -> None:
+    def __init__(self, key: ImageKey, relay: _Relay, use_disk_thumbnail: bool,
+                 stamps: dict[str, tuple[int, int] | None] | None = None) -> None:
         super().__init__()
         self.key = key
         self.relay = relay
         self.use_disk_thumbnail = use_disk_thumbnail
+        self.stamps = stamps
 
     def run(self) -> None:
+        if self.stamps is not None:  # before reading: a later rewrite then shows as a change
+            self.stamps[self.key.path] = file_stamp(self.key.path)
         try:
             image, error = decode(self.key, self.use_disk_thumbnail), ""
         except _DecodeError as e:
@@ -134,6 +148,8 @@ class ImageLoader(QObject):
         self.cache = ImageCache(max_bytes)
         self._errors: dict[ImageKey, str] = {}
         self._pending: set[ImageKey] = set()
+        # path -> the file's stamp when it was last decoded (written by the workers)
+        self._stamps: dict[str, tuple[int, int] | None] = {}
         self._priority = itertools.count()
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
@@ -180,7 +196,7 @@ class ImageLoader(QObject):
         self._pending.add(key)
         # Disk thumbnails are only worth it when they are at least as large as asked.
         use_disk = thumbnail and max(key.width, key.height) <= THUMB_DISK_SIZE
-        task = _DecodeTask(key, self._relay, use_disk)
+        task = _DecodeTask(key, self._relay, use_disk, self._stamps)
         # Newest first: after a fast scroll, the cards now on screen decode before the
         # ones that scrolled past.
         self.pool.start(task, next(self._priority) % 2_000_000_000)
@@ -191,6 +207,17 @@ class ImageLoader(QObject):
         self.cache.discard_where(lambda k: k.path == p)
         for k in [k for k in self._errors if k.path == p]:
             del self._errors[k]
+
+    def forget_if_changed(self, path: str | Path) -> bool:
+        """forget(path) only when the file changed since it was decoded: media files are
+        named by their content and never change, so showing one in the preview keeps
+        the timeline's thumbnail of it (no "Loading…" flash on the card)."""
+        p = str(path)
+        if p in self._stamps and self._stamps[p] == file_stamp(p):
+            return False
+        self.forget(p)
+        self._stamps.pop(p, None)
+        return True
 
     def wait(self, msecs: int = 5000) -> bool:
         """Block until queued decodes finish (tests and shutdown only)."""

@@ -29,7 +29,8 @@ class ImageCanvas(QWidget):
         self.message = ""
         self._key: ImageKey | None = None
         self._shown = None  # the last image drawn, kept while a new size decodes
-        self.setMinimumSize(160, 160)
+        # Small enough that the window still fits a laptop screen with the jobs panel open.
+        self.setMinimumSize(160, 100)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._debounce = QTimer(self, singleShot=True, interval=80)
         self._debounce.timeout.connect(self._request)
@@ -51,7 +52,7 @@ class ImageCanvas(QWidget):
         self._shown = None
         self._key = None
         if self.path is not None:
-            self.loader.forget(self.path)  # a re-chosen version may be a rewritten file
+            self.loader.forget_if_changed(self.path)  # a re-chosen version may be a rewritten file
             self._request()
         self.update()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..imaging import ImageLoader
@@ -36,8 +36,12 @@ class ComparePane(QWidget):
         self.picker.blockSignals(True)
         self.picker.clear()
         for av in versions:
-            mark = "  ● in use" if current.get(av.type) == av.version else ""
-            self.picker.addItem(f"{av.type} v{av.version} — {made_by(av)} · {made_at(av)}{mark}")
+            # What tells versions apart first: the number and "in use"; the date last,
+            # where a narrow pane cuts the text.
+            mark = " (in use)" if current.get(av.type) == av.version else ""
+            text = f"{av.type} v{av.version}{mark} — {made_by(av)} · {made_at(av)}"
+            self.picker.addItem(text)
+            self.picker.setItemData(self.picker.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
         row = next((i for i, v in enumerate(versions) if chosen and (v.type, v.version) == (chosen.type, chosen.version)), 0)
         self.picker.setCurrentIndex(row if versions else -1)
         self.picker.blockSignals(False)

@@ -174,6 +174,16 @@ class PreviewPane(QWidget):
             if keep is not None:
                 self.preview(self._find(keep.type, keep.version))
 
+    def reveal_version(self, type_: str, version: int | None) -> bool:
+        """Show one version (a job just made it); False when the scene has no such one."""
+        av = self._find(type_, version)
+        if av is None:
+            return False
+        if self.compare_button.isChecked():
+            self.compare_button.setChecked(False)
+        self.preview(av)
+        return True
+
     def preview(self, av: AssetVersion | None) -> None:
         """Show one version large (it does not change which version the scene uses)."""
         if av is not None and self.previewed is not None and _same(av, self.previewed):

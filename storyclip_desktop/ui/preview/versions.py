@@ -48,9 +48,15 @@ def version_label(av: AssetVersion) -> str:
 
 
 def made_by(av: AssetVersion) -> str:
+    """"Gemini · gemini-2.5-flash-image"; the Local preview is named once, not twice."""
+    from ...services.generation_jobs import PROVIDER_LABELS
+
     provider = str(av.metadata.get("provider") or "").strip()
     model = str(av.metadata.get("model") or "").strip()
-    return " · ".join(x for x in (provider, model) if x) or "unknown source"
+    if provider == "local":
+        return PROVIDER_LABELS["local"]
+    label = PROVIDER_LABELS.get(provider, provider)
+    return " · ".join(x for x in (label, model) if x) or "unknown source"
 
 
 def made_at(av: AssetVersion) -> str:
@@ -196,9 +202,8 @@ class VersionChipDelegate(QStyledItemDelegate):
             p.drawEllipse(QRectF(inner.right() - w - 10, inner.top() + fm.height() / 2 - 3, 6, 6))
 
         # Line 2: provider · model; line 3: the date.
-        provider = " · ".join(
-            x for x in (role_data(index, PROVIDER_ROLE), role_data(index, MODEL_ROLE)) if x
-        ) or "unknown source"
+        av = role_data(index, ASSET_ROLE)
+        provider = made_by(av) if av is not None else "unknown source"
         y = inner.top() + fm.height() + 2
         p.setPen(text)
         p.drawText(

@@ -132,7 +132,7 @@ class SceneListModel(QAbstractListModel):
             self._urls.pop(scene_id, None)
         entry = self._urls.get(scene_id)
         if entry and entry[2] is not None:
-            self.loader.forget(entry[2])  # the file may have been written since
+            self.loader.forget_if_changed(entry[2])  # the file may have been written since
         self.dataChanged.emit(self.index(row), self.index(row))
 
     # -- queries -----------------------------------------------------------------------

@@ -61,6 +61,7 @@ class TimelineWidget(QWidget):
         header.addWidget(self.count_label)
         header.addStretch(1)
         header.addWidget(self.hint)
+        self.header = header  # the window adds its Generate buttons at the right end
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

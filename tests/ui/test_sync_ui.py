@@ -1,0 +1,259 @@
+"""The window's sync: status line, background sync, Sync now, refused changes, publish,
+sign-in. Real PostgreSQL (the sync suite's shared-server fixtures) and real SQLite."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from storyclip_desktop.ui.sync_controller import SyncController, status_text
+from tests.sync import conftest as _sync
+from tests.sync.conftest import Installation
+
+# The sync suite's fixtures: a shared server made from a migrated template, installations.
+pg_admin, sync_template, server_url, shared_media, installs = (
+    _sync.pg_admin, _sync.sync_template, _sync.server_url, _sync.shared_media, _sync.installs)
+
+
+def _label(window) -> str:
+    return window.status.store_label.property("plain_text") or ""
+
+
+@pytest.fixture
+def sync_window(qtbot, tmp_path, server_url, shared_media):
+    from storyclip_desktop.ui.main_window import MainWindow
+
+    inst = Installation(tmp_path, 7, server_url, shared_media)
+    w = MainWindow(inst.sv)
+    qtbot.addWidget(w)
+    ctl = SyncController(w, engine=inst.engine, after_write_ms=50, poll_ms=200)
+    w.sync_controller = ctl
+    qtbot.waitUntil(lambda: ctl.last_report is not None, timeout=15_000)  # the first sync at start
+    yield w, ctl, inst
+    ctl.close()
+    w.undo_stack.clear()
+    inst.sv.close()
+
+
+def test_without_a_server_the_status_says_local_store(qtbot, window, monkeypatch):
+    monkeypatch.delenv("STORYCLIP_SYNC_URL", raising=False)
+    ctl = SyncController(window)
+    try:
+        assert ctl.engine is None
+        assert _label(window) == "Local store · this computer"
+        assert not ctl.act_refused.isEnabled() and not ctl.act_publish.isEnabled()
+        assert ctl.sync_now() is None
+    finally:
+        ctl.close()
+
+
+def test_pending_goes_up_then_a_background_sync_brings_it_to_zero(qtbot, sync_window):
+    w, ctl, inst = sync_window
+    assert _label(w).startswith("Shared · online")
+    assert "synced " in _label(w)
+
+    # Watch the worker: the sync must not run on the GUI thread.
+    threads: list[str] = []
+    real = inst.engine.sync
+
+    def watched():
+        threads.append(threading.current_thread().name)
+        time.sleep(0.4)  # a slow server: the window must keep going meanwhile
+        return real()
+
+    inst.engine.sync = watched
+    pid = inst.sv.projects.create("Windowed")
+    w.events.projectsChanged.emit()  # what a window command does after a write
+    qtbot.waitUntil(lambda: ctl.status() is not None and ctl.status().pending == 1, timeout=3_000)
+    assert "1 pending" in _label(w)
+
+    ticks: list[float] = []
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+    qtbot.waitUntil(lambda: ctl.syncing, timeout=3_000)
+    qtbot.waitUntil(lambda: not ctl.syncing and ctl.status().pending == 0, timeout=15_000)
+    timer.stop()
+    assert threads and all(t != threading.main_thread().name for t in threads)
+    assert len(ticks) >= 5  # the event loop ran while the sync slept on its thread
+    assert ctl.last_report.pushed == 1 and ctl.last_report.error is None
+    st = ctl.status()
+    assert st.pending == 0 and st.last_sync_at is not None
+    assert _label(w).startswith("Shared · online") and "pending" not in _label(w)
+    assert pid in {p.id for p in inst.sv.projects.list()}
+
+
+def test_sync_now_action_and_pulled_changes_reload_the_views(qtbot, sync_window, installs):
+    w, ctl, inst = sync_window
+    other = installs(2)
+    pid = other.sv.projects.create("Elsewhere")
+    other.sync()
+    seen: list[object] = []
+    w.events.scenesChanged.connect(seen.append)
+    assert ctl.act_sync.isEnabled()
+    ctl.act_sync.trigger()
+    qtbot.waitUntil(lambda: pid in seen, timeout=15_000)
+    assert pid in {p.id for p in inst.sv.projects.list()}
+    assert any(a is ctl.act_sync for a in w.menuBar().actions()[0].menu().actions())
+    assert ctl.status().pending == 0  # reloading the views is not a local write
+    assert not ctl._after_write.isActive()
+
+
+def test_a_refused_change_is_listed_with_its_reason_and_dismiss_removes_it(qtbot, sync_window, installs):
+    w, ctl, inst = sync_window
+    other = installs(2)
+    pid = inst.sv.projects.create("Both", script="One line. " * 10)
+    inst.sv.scenes.split(pid, chunks=["first", "second"])
+    ctl.sync_now()
+    qtbot.waitUntil(lambda: not ctl.syncing and ctl.status().pending == 0, timeout=15_000)
+    other.sync()
+    other.sv.scenes.delete(pid, "S2")
+    other.sync()
+    inst.sv.scenes.edit(pid, "S2", {"narration": "my careful rewrite"})
+    ctl.sync_now()
+    qtbot.waitUntil(lambda: not ctl.syncing and bool(ctl.status() and ctl.status().refused), timeout=15_000)
+    assert "1 refused" in _label(w)
+    assert w.status.store_label.property("sync_tone") == "warn"
+
+    ctl.act_refused.trigger()
+    dlg = ctl.refused_dialog
+    assert dlg is not None and dlg.isVisible()
+    rows = [dlg.tree.topLevelItem(i) for i in range(dlg.tree.topLevelItemCount())]
+    refused = [r for r in rows if r.text(0) == "Refused"]
+    assert len(refused) == 1
+    assert "deleted" in refused[0].text(2) and "S2" in refused[0].text(2)
+    dlg.tree.clearSelection()
+    refused[0].setSelected(True)
+    assert dlg.dismiss_button.isEnabled()
+    dlg.dismiss_button.click()
+    assert inst.engine.refused() == []
+    assert all(dlg.tree.topLevelItem(i).text(0) != "Refused" for i in range(dlg.tree.topLevelItemCount()))
+    assert "refused" not in _label(w)
+    dlg.close()
+
+
+def test_publish_is_enabled_only_for_a_local_project_with_a_server(qtbot, tmp_path, server_url, shared_media,
+                                                                      answer):
+    from storyclip_desktop.services import Services
+    from storyclip_desktop.sync import SyncEngine
+    from storyclip_desktop.ui.main_window import MainWindow
+
+    sv = Services.open(f"sqlite:///{tmp_path / 'pub.sqlite3'}", node=8)
+    local_pid = sv.projects.create("Before")  # exists before sync: stays local
+    engine = SyncEngine(sv, server_url, shared_media_dir=shared_media)
+    w = MainWindow(sv)
+    qtbot.addWidget(w)
+    ctl = SyncController(w, engine=engine, poll_ms=200)
+    try:
+        qtbot.waitUntil(lambda: ctl.last_report is not None, timeout=15_000)
+        shared_pid = sv.projects.create("After")
+        w.events.projectsChanged.emit()
+        assert w.open_project(local_pid)
+        assert ctl.act_publish.isEnabled()
+        assert w.open_project(shared_pid)
+        assert not ctl.act_publish.isEnabled()
+
+        assert w.open_project(local_pid)
+        asked = answer.confirm(True)
+        results: list = []
+        ctl.publishFinished.connect(lambda pid, done: results.append((pid, done)))
+        ctl.act_publish.trigger()
+        assert asked
+        qtbot.waitUntil(lambda: bool(results), timeout=20_000)
+        assert results[0][0] == local_pid and not isinstance(results[0][1], Exception)
+        assert not ctl.act_publish.isEnabled()  # shared now
+    finally:
+        ctl.close()
+        w.undo_stack.clear()
+        sv.close()
+
+
+def test_publish_is_disabled_without_a_server(qtbot, window, monkeypatch):
+    monkeypatch.delenv("STORYCLIP_SYNC_URL", raising=False)
+    pid = window.services.projects.create("Alone")
+    window.events.projectsChanged.emit()
+    ctl = SyncController(window)
+    try:
+        window.open_project(pid)
+        assert not ctl.act_publish.isEnabled()
+    finally:
+        ctl.close()
+
+
+def test_login_is_asked_once_when_the_keyring_has_no_password(qtbot, window, monkeypatch):
+    from storyclip_desktop.shared import login
+    from storyclip_desktop.ui import login_dialog
+
+    base = "postgresql+psycopg:///team?host=/nonexistent-socket-dir"
+    monkeypatch.delenv(login.ENV_PASSWORD, raising=False)
+    stored: dict = {}
+    monkeypatch.setattr(login, "saved_password", lambda url, email: stored.get((url, email)))
+
+    def remember(url, email, password):
+        stored[(url, email)] = password
+        return True
+
+    monkeypatch.setattr(login, "remember_password", remember)
+    opened: list = []
+    monkeypatch.setattr(login_dialog.LoginDialog, "open", lambda self: opened.append(self))
+    ctl = SyncController(window, server_url=base)
+    try:
+        assert ctl.engine is None and ctl.needs_login
+        assert _label(window) == "Shared · sign in needed"
+        qtbot.waitUntil(lambda: len(opened) == 1, timeout=2_000)
+        dlg = opened[0]
+        dlg.email_edit.setText("alice@example.com")
+        dlg.password_edit.setText("s3cret")
+        dlg.accept()
+        assert stored == {(base, "alice@example.com"): "s3cret"}
+        assert ctl.engine is not None and not ctl.needs_login
+        # The server is not there: sync reports offline, local work goes on.
+        qtbot.waitUntil(lambda: ctl.last_report is not None, timeout=15_000)
+        assert ctl.last_report.offline
+        assert "offline" in _label(window)
+        assert window.status.store_label.property("sync_tone") == "danger"
+        assert len(opened) == 1
+    finally:
+        ctl.close()
+
+
+def test_status_text_formats():
+    from datetime import UTC, datetime
+
+    from storyclip_desktop.sync.engine import SyncStatus
+
+    st = SyncStatus("local", "pg://team", True, False, 3, datetime(2024, 1, 1, 10, 42, tzinfo=UTC), None)
+    text, tone, _tip = status_text(st)
+    assert text.startswith("Shared · online · 3 pending · synced ") and tone == "ok"
+    off = SyncStatus("local", "pg://team", False, False, 1, None, "cannot reach")
+    assert status_text(off)[:2] == ("Shared · offline · 1 pending", "danger")
+
+
+def test_a_refused_password_is_forgotten_and_asked_again(qtbot, window, monkeypatch):
+    from storyclip_desktop.shared import login
+    from storyclip_desktop.sync.engine import SyncReport
+    from storyclip_desktop.ui import login_dialog
+
+    base = "postgresql+psycopg:///team?host=/nonexistent-socket-dir"
+    stored = {(base, "bob@example.com"): "old"}
+    monkeypatch.delenv(login.ENV_PASSWORD, raising=False)
+    monkeypatch.setattr(login, "saved_password", lambda url, email: stored.get((url, email)))
+    monkeypatch.setattr(login, "forget_password", lambda url, email: stored.pop((url, email), None))
+    monkeypatch.setattr(window.services, "email", "bob@example.com")
+    opened: list = []
+    monkeypatch.setattr(login_dialog.LoginDialog, "open", lambda self: opened.append(self))
+    ctl = SyncController(window, server_url=base)
+    try:
+        assert ctl.engine is not None and not opened  # the keyring had a password: no dialog
+        ctl.engine.sync = lambda: SyncReport(
+            offline=True, error="cannot reach the team server: FATAL:  password authentication failed for user")
+        qtbot.waitUntil(lambda: ctl.needs_login, timeout=10_000)
+        assert stored == {} and ctl.engine is None and len(opened) == 1
+        assert _label(window) == "Shared · sign in needed"
+    finally:
+        ctl.close()
