@@ -20,6 +20,19 @@ import pytest
 
 from storyclip_desktop import keychain
 
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={dir}</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
 
 def _wait_for_secret_service(deadline: float) -> None:
     import secretstorage
@@ -73,9 +86,14 @@ def secret_service(tmp_path_factory):
     saved = {k: os.environ.get(k) for k in ("DBUS_SESSION_BUS_ADDRESS", "GNOME_KEYRING_CONTROL")}
     previous_backend = keyring.get_keyring()
 
+    # A session bus without service directories: with the stock session config, a
+    # client asking for org.freedesktop.secrets before our daemon has registered makes
+    # the bus start a second gnome-keyring-daemon whose collection is locked.
+    bus_config = base / "session.conf"
+    bus_config.write_text(_BUS_CONFIG.format(dir=run_dir))
     with open(base / "dbus.log", "wb") as bus_log:
         bus = subprocess.Popen(
-            [bus_exe, "--session", "--nofork", "--nopidfile", "--print-address=1"],
+            [bus_exe, f"--config-file={bus_config}", "--nofork", "--nopidfile", "--print-address=1"],
             stdout=subprocess.PIPE,
             stderr=bus_log,
             stdin=subprocess.DEVNULL,
