@@ -11,6 +11,7 @@ from .base import ErrorKind, NarrationRequest, NarrationResult, ProviderError
 from .endpoints import base_url as default_base_url
 from .errors import kind_for_status, make_error, scrub
 from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+from .keyed import KeyedProvider
 
 NAME = "elevenlabs"
 VOICES = {"Bin": "s07IwTCOrCDCaETjUVjx", "Otani": "3JDquces8E8bkmvbh6Bc"}
@@ -71,7 +72,7 @@ def _mime(output_format: str) -> str:
     return "application/octet-stream"
 
 
-class ElevenLabsProvider:
+class ElevenLabsProvider(KeyedProvider):
     name = NAME
     token_type = "voice"
 
@@ -86,16 +87,11 @@ class ElevenLabsProvider:
         output_format: str = "mp3_44100_128",
         similarity_boost: float = 0.75,
     ) -> None:
-        self._api_key = api_key
-        self._client = client
-        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
-        self._retry = retry
+        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
         self.model = model
         self.output_format = output_format
         self.similarity_boost = similarity_boost
 
-    def __repr__(self) -> str:
-        return f"ElevenLabsProvider(base_url={self.base_url!r}, api_key='***')"
 
     async def check_key(self) -> None:
         await check_key(self._client, self._api_key, self.base_url)

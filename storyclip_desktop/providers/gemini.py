@@ -12,6 +12,7 @@ from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextReque
 from .endpoints import base_url as default_base_url
 from .errors import kind_for_status, make_error
 from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+from .keyed import KeyedProvider
 from .prompts import GEMINI_SCENES_SCHEMA, parse_scenes, scene_split_prompt
 from .sizes import fit_png, nearest_ratio, target_size
 
@@ -111,7 +112,7 @@ async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | Non
         raise _error(resp, (api_key,))
 
 
-class GeminiProvider:
+class GeminiProvider(KeyedProvider):
     name = NAME
     token_type = "gemini"
 
@@ -125,15 +126,10 @@ class GeminiProvider:
         text_model: str = "gemini-2.5-flash",
         image_model: str = "gemini-2.5-flash-image",
     ) -> None:
-        self._api_key = api_key
-        self._client = client
-        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
-        self._retry = retry
+        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
         self.text_model = text_model
         self.image_model = image_model
 
-    def __repr__(self) -> str:
-        return f"GeminiProvider(base_url={self.base_url!r}, api_key='***')"
 
     async def check_key(self) -> None:
         await check_key(self._client, self._api_key, self.base_url)

@@ -21,6 +21,7 @@ from .http import (
     should_retry,
     timeout,
 )
+from .keyed import KeyedProvider
 from .prompts import SCENES_SCHEMA, parse_scenes, scene_split_prompt
 from .sizes import fit_png, nearest_ratio, target_size
 
@@ -71,7 +72,7 @@ async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | Non
         raise _error(resp, (api_key,))
 
 
-class OpenAIProvider:
+class OpenAIProvider(KeyedProvider):
     name = NAME
     token_type = "gpt"
 
@@ -87,17 +88,12 @@ class OpenAIProvider:
         image_quality: str = "high",
         image_read_timeout: float = GPT_IMAGE_READ_TIMEOUT,
     ) -> None:
-        self._api_key = api_key
-        self._client = client
-        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
-        self._retry = retry
+        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
         self.text_model = text_model
         self.image_model = image_model
         self.image_quality = image_quality
         self.image_read_timeout = image_read_timeout
 
-    def __repr__(self) -> str:
-        return f"OpenAIProvider(base_url={self.base_url!r}, api_key='***')"
 
     async def check_key(self) -> None:
         await check_key(self._client, self._api_key, self.base_url)

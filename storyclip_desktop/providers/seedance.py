@@ -12,6 +12,7 @@ from .download import download_to
 from .endpoints import base_url as default_base_url
 from .errors import kind_for_status, make_error, scrub
 from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+from .keyed import KeyedProvider
 
 NAME = "seedance"
 STATES = {"queued", "running", "succeeded", "failed", "cancelled", "expired"}
@@ -72,7 +73,7 @@ async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | Non
         raise _error(resp, (api_key,))
 
 
-class SeedanceProvider:
+class SeedanceProvider(KeyedProvider):
     name = NAME
     token_type = "seedance"
 
@@ -86,10 +87,7 @@ class SeedanceProvider:
         model: str = "seedance-1-0-lite-i2v-250428",
         legacy_flags: bool = False,
     ) -> None:
-        self._api_key = api_key
-        self._client = client
-        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
-        self._retry = retry
+        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
         self.model = model
         # older accounts only read parameters as "--rs 480p ..." flags in the prompt
         self.legacy_flags = legacy_flags
