@@ -129,6 +129,14 @@ class SyncEngine:
             local_only=local_only,
         )
 
+    def is_local_only(self, project_id: int) -> bool:
+        """True for a project that has not been published to the shared store yet."""
+        if not self.enabled:
+            return False
+        with self._reader.connect() as c:
+            mode = c.scalar(select(sync_project.c.mode).where(sync_project.c.project_id == project_id))
+        return mode == LOCAL_ONLY
+
     def refused(self) -> list[ReportedChange]:
         """Changes the server would not apply, with the reason, until dismissed."""
         return report.reported(self._reader or self.local, outcome="refused")

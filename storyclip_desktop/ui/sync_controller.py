@@ -423,17 +423,10 @@ class SyncController(QObject):
     def is_local_only(self, project_id: int | None) -> bool:
         if self.engine is None or not self.engine.enabled or project_id is None:
             return False
-        from sqlalchemy import select
-
-        from ..sync.tables import LOCAL_ONLY, sync_project
-
-        reader = getattr(self.engine, "_reader", None) or self.engine.local
         try:
-            with reader.connect() as c:
-                mode = c.scalar(select(sync_project.c.mode).where(sync_project.c.project_id == project_id))
-        except Exception:  # noqa: BLE001
+            return self.engine.is_local_only(project_id)
+        except Exception:  # noqa: BLE001 - an unreadable state disables Publish, no more
             return False
-        return mode == LOCAL_ONLY
 
     def update_actions(self) -> None:
         on = self.engine is not None and self.engine.enabled
