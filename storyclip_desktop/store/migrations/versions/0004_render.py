@@ -1,0 +1,21 @@
+"""Render and hand-off: narration spans per scene, clip fit per scene, export records (slot reserved for the finished-short work).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01
+"""
+
+from __future__ import annotations
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
