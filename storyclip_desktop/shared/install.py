@@ -16,7 +16,7 @@ from types import ModuleType
 from sqlalchemy import Engine
 
 from ..store.db import is_postgres, upgrade
-from . import security, verify
+from . import people, security, verify
 from .errors import SharedModeError
 
 SYNC_PACKAGE = "storyclip_desktop.sync"
@@ -51,6 +51,7 @@ def install_shared(engine_admin: Engine, *, sync_module: ModuleType | None = Non
             sync.install(conn)
         raw = conn.connection.driver_connection
         tables = security.apply(raw, security.SyncRules.from_module(sync))
+        people.apply_role_settings(raw)  # people added by an older version get today's bounds
         issues = verify.problems(raw)
         if issues:
             # Raising rolls the whole install back rather than leave a half-safe store.

@@ -7,6 +7,7 @@ the SECURITY DEFINER functions, so a project owner's own connection is enough.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 
@@ -25,14 +26,31 @@ from .roles import MEMBER, normalize_email, role_name_for
 PASSWORD_MIN = 12
 SHARE_ROLES = ("editor", "reviewer")
 
-# Guards against a runaway client, not against a hostile one: a person can SET these
-# in their own session (PostgreSQL has no per-role ceiling).
+# Guards against a runaway or vanished client, not against a hostile one: a person can
+# SET these in their own session (PostgreSQL has no per-role ceiling). A sync push never
+# waits on its client between the statements of a transaction, and the shared-mode
+# services hold no transaction across user think time, so a session idle inside a
+# transaction for seconds is a laptop that went silent mid-push: ending it frees the
+# project for the rest of the team (docs/sync.md, "Bounds").
 ROLE_SETTINGS = {
     "statement_timeout": "30s",
     "lock_timeout": "10s",
-    "idle_in_transaction_session_timeout": "5min",
+    "idle_in_transaction_session_timeout": "5s",
 }
+IDLE_ENV = "STORYCLIP_SERVER_IDLE_SECONDS"  # tests and unusual teams; whole seconds or a fraction
 CONNECTION_LIMIT = 50
+
+
+def role_settings() -> dict[str, str]:
+    settings = dict(ROLE_SETTINGS)
+    raw = os.environ.get(IDLE_ENV, "").strip()
+    try:
+        seconds = float(raw) if raw else 0.0
+    except ValueError:
+        seconds = 0.0
+    if seconds > 0:
+        settings["idle_in_transaction_session_timeout"] = f"{int(seconds * 1000)}ms"
+    return settings
 
 
 @dataclass(frozen=True)
@@ -139,12 +157,24 @@ def _connect_rights(raw: Connection, role: str) -> None:
     r, d = sql.Identifier(role), sql.Identifier(db)
     raw.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(MEMBER), r))
     raw.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(d, r))
-    for name, value in ROLE_SETTINGS.items():
-        raw.execute(
-            sql.SQL("ALTER ROLE {} IN DATABASE {} SET {} = {}").format(
-                r, d, sql.Identifier(name), sql.Literal(value)
+    apply_role_settings(raw, [role])
+
+
+def apply_role_settings(raw: Connection, roles: list[str] | None = None) -> int:
+    """Session bounds for people's roles in this database (new sessions pick them up).
+    `roles` None: every person of this store, so init-shared brings existing people's
+    bounds up to date."""
+    if roles is None:
+        roles = [r[0] for r in raw.execute("SELECT role_name FROM public.users_role").fetchall()]
+    db = sql.Identifier(raw.execute("SELECT current_database()").fetchone()[0])
+    for role in roles:
+        for name, value in role_settings().items():
+            raw.execute(
+                sql.SQL("ALTER ROLE {} IN DATABASE {} SET {} = {}").format(
+                    sql.Identifier(role), db, sql.Identifier(name), sql.Literal(value)
+                )
             )
-        )
+    return len(roles)
 
 
 def _user_row(raw: Connection, email: str, role: str, ids: IdGenerator, *, admin: bool) -> int:

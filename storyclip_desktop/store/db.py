@@ -32,6 +32,10 @@ def make_engine(url: str, **kw: object) -> Engine:
         return engine
     if u.get_backend_name() == "postgresql" and u.drivername == "postgresql":
         u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() == "postgresql":
+        from .network import libpq_bounds
+
+        kw["connect_args"] = {**libpq_bounds(), **dict(kw.get("connect_args") or {})}  # type: ignore[arg-type]
     kw.setdefault("pool_pre_ping", True)
     return create_engine(u, **kw)
 

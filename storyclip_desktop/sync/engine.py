@@ -22,7 +22,8 @@ from ..store.models import PendingChange
 from . import history, link, media, report
 from . import publish as publishing
 from .changes import Outcome
-from .errors import Offline, SyncError, is_offline_error
+from .deadline import Bounds, StoppedAnswering, Watchdog, watch
+from .errors import Offline, SyncError, is_auth_error, is_offline_error
 from .mutators.side import LocalSide, ServerSide
 from .pull import PullResult, pull
 from .push import Pusher, PushResult
@@ -63,7 +64,10 @@ class SyncReport:
     resynced: list[int] = field(default_factory=list)
     dropped: list[int] = field(default_factory=list)
     offline: bool = False
-    busy: bool = False
+    busy: bool = False  # another process of this installation was pushing
+    stalled: bool = False  # the team server stopped answering midway (it is offline too)
+    auth_failed: bool = False  # the server refused the login (password wrong or gone)
+    waiting: list[int] = field(default_factory=list)  # projects another installation held: retried later
     error: str | None = None
     push_seconds: float = 0.0
     pull_seconds: float = 0.0
@@ -76,7 +80,8 @@ class SyncEngine:
         server_url: str | None = None,
         *,
         shared_media_dir: Path | str | None = None,
-        connect_timeout: int = 5,
+        connect_timeout: int | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
         self.services = services
         self.local: Engine = services.db.engine
@@ -89,6 +94,8 @@ class SyncEngine:
         self.shared_dir = Path(shared_media_dir) if shared_media_dir else None
         self._shared_dir_set = shared_media_dir is not None
         self._connect_timeout = connect_timeout
+        self.bounds = bounds or Bounds.from_env()
+        self.watchdog = Watchdog(self.bounds)
         self._server: Engine | None = None
         self._lock = threading.Lock()
         self._syncing = False
@@ -174,30 +181,50 @@ class SyncEngine:
 
     def _sync_once(self) -> SyncReport:
         pushed = PushResult()
+        wd = self.watchdog
+        wd.reset()
         try:
-            ident = self._identify()
-            side = ServerSide(self.services.ids, ident.user_id, draw_function=ident.draw_function)
-            pusher = Pusher(self.local, self._engine(), ident, side, self._media_dir(), self.before_apply)
             t0 = time.perf_counter()
-            pusher.push(pushed)
+            with wd.phase("push", self.bounds.push):
+                ident = self._identify()
+                side = ServerSide(self.services.ids, ident.user_id, draw_function=ident.draw_function)
+                pusher = Pusher(
+                    self.local, self._engine(), ident, side, self._media_dir(), self.before_apply, wd.check
+                )
+                pusher.push(pushed)
             pushed.seconds = time.perf_counter() - t0
             local_side = LocalSide(self.services.ids, ident.user_id)
             t0 = time.perf_counter()
-            pulled = pull(self._engine(), self.local, local_side, acked=pushed.projects)
+            with wd.phase("pull", self.bounds.pull):
+                pulled = pull(self._engine(), self.local, local_side, acked=pushed.projects)
+                wd.check()
             pulled.seconds = time.perf_counter() - t0
         except Offline as e:
-            self._online = False
-            return _report(pushed, offline=True, error=str(e))
+            return self._offline(pushed, str(e), e)
         except DBAPIError as e:
-            if is_offline_error(e):
-                self._online = False
-                return _report(pushed, offline=True, error=f"cannot reach the team server: {_line(e)}")
+            if is_offline_error(e) or wd.fired:
+                return self._offline(pushed, f"cannot reach the team server: {_line(e)}", e)
             raise
         except SyncError as e:
             self._online = True
             return _report(pushed, error=str(e))
         self._online = True
         return _report(pushed, pulled=pulled)
+
+    def _offline(self, pushed: PushResult, message: str, exc: BaseException) -> SyncReport:
+        self._online = False
+        stalled = bool(self.watchdog.fired) or isinstance(exc, StoppedAnswering)
+        if stalled:
+            message = self.watchdog.message()
+            self._drop_connections()  # they may be dead; the next sync connects afresh
+        auth = is_auth_error(exc)
+        if auth:
+            message = "the team server did not accept the login (wrong or changed password)"
+        return _report(pushed, offline=True, stalled=stalled, auth_failed=auth, error=message)
+
+    def _drop_connections(self) -> None:
+        if self._server is not None:
+            self._server.dispose(close=False)  # closing could wait on a dead socket
 
     def _identify(self) -> link.Identity:
         try:
@@ -220,7 +247,14 @@ class SyncEngine:
 
     def _engine(self) -> Engine:
         if self._server is None:
-            self._server = make_engine(self.server_url, connect_args={"connect_timeout": self._connect_timeout})
+            args: dict[str, object] = {
+                # A push that finds another installation holding its project waits this
+                # long per try, then leaves that project for the next sync.
+                "options": f"-c lock_timeout={int(self.bounds.lock * 1000)}",
+            }
+            if self._connect_timeout is not None:
+                args["connect_timeout"] = self._connect_timeout
+            self._server = watch(make_engine(self.server_url, connect_args=args), self.watchdog)
         return self._server
 
     def _media_dir(self) -> Path | None:
@@ -276,6 +310,7 @@ def _report(pushed: PushResult, pulled: PullResult | None = None, **kw: object) 
         resynced=sorted(pulled.resynced) if pulled else [],
         dropped=sorted(pulled.dropped) if pulled else [],
         busy=pushed.busy,
+        waiting=sorted(pushed.waiting),
         push_seconds=pushed.seconds,
         pull_seconds=pulled.seconds if pulled else 0.0,
         **kw,  # type: ignore[arg-type]

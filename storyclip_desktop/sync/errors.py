@@ -25,6 +25,24 @@ def is_offline_error(exc: BaseException) -> bool:
     return state.startswith("08") or state in ("57P01", "57P02", "57P03", "53300")
 
 
+def is_auth_error(exc: BaseException) -> bool:
+    """The server refused the login itself (invalid password, no such role)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        orig = getattr(exc, "orig", None) or exc
+        state = getattr(orig, "sqlstate", None)
+        if state in ("28P01", "28000"):
+            return True
+        text = str(orig).lower()
+        # libpq reports a failed login before any statement, often without a SQLSTATE
+        if "password authentication failed" in text or "no password supplied" in text:
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+LOCK_BUSY = "55P03"  # lock_not_available: lock_timeout passed
 TRANSIENT_STATES = frozenset({"40001", "40P01", "55P03", "57014"})
 
 

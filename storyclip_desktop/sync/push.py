@@ -24,7 +24,7 @@ from ..services.errors import ServiceError
 from ..store.models import Project
 from . import changes, media, mutators
 from .changes import BadChange, Change, Outcome, Refused
-from .errors import Offline, is_offline_error, is_transient_error
+from .errors import LOCK_BUSY, Offline, is_offline_error, is_transient_error
 from .link import Identity, mark_local, modes
 from .mutators.side import ServerSide
 from .replica import PENDING
@@ -43,6 +43,7 @@ class PushResult:
     outcomes: list[Outcome] = field(default_factory=list)
     projects: set[int] = field(default_factory=set)  # projects with acknowledged changes
     busy: bool = False  # another process of this installation was pushing
+    waiting: set[int] = field(default_factory=set)  # projects another installation held
     seconds: float = 0.0
 
 
@@ -55,6 +56,8 @@ class Pusher:
     shared_dir: Path | None = None
     # Test seam: called with each change just before its server transaction.
     before_apply: Callable[[Change], None] | None = None
+    # Called between changes: raises to stop (the sync's deadline passed).
+    checkpoint: Callable[[], None] | None = None
 
     def push(self, result: PushResult | None = None) -> PushResult:
         """Send the queue. Pass `result` to keep what was acknowledged even when the
@@ -112,7 +115,16 @@ class Pusher:
                     bad = Change(cid if isinstance(cid, int) else 0, str(kind), pid or 0, {})
                     acks.append((Outcome(bad, applied=False, message=str(e)), raw or ""))
                     continue
-                outcome = self._apply_with_retry(conn, self._outgoing(change))
+                if self.checkpoint is not None:
+                    self.checkpoint()
+                try:
+                    outcome = self._apply_with_retry(conn, self._outgoing(change))
+                except _ProjectBusy:
+                    # Another installation holds the project (perhaps a laptop gone
+                    # silent mid-push, until the server ends its session): this change
+                    # and all after it stay queued, in order, for the next sync.
+                    result.waiting.add(change.project_id)
+                    break
                 outcome.change = change
                 acks.append((outcome, raw))
                 if outcome.refused and change.kind in CREATES:
@@ -138,6 +150,9 @@ class Pusher:
             try:
                 return self._apply(conn, change)
             except DBAPIError as e:
+                busy = getattr(e.orig, "sqlstate", None) == LOCK_BUSY
+                if busy and attempt == RETRIES - 1:
+                    raise _ProjectBusy(change.project_id) from None
                 if not is_transient_error(e) or attempt == RETRIES - 1:
                     raise
                 log.info("retrying change %s after %s", change.id, e.orig)
@@ -273,6 +288,12 @@ class Pusher:
                 if ch.project_id:
                     result.projects.add(ch.project_id)
         result.outcomes += [o for o, _ in acks]
+
+
+class _ProjectBusy(Exception):
+    def __init__(self, project_id: int) -> None:
+        super().__init__(project_id)
+        self.project_id = project_id
 
 
 class _Refusal(Exception):

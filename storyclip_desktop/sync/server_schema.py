@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from ..domain.ids import EPOCH_MS, NODE_BITS, SEQ_BITS
 from .rows import SYNCED
+
+_ID_SHIFT = NODE_BITS + SEQ_BITS  # an id's time part (domain/ids.py)
 
 # For the security part (docs/shared-mode.md): what each of our tables is.
 MEMBER_READ = {  # members of the project read these rows; only our functions write them
@@ -100,6 +103,32 @@ BEGIN
     END IF;
     EXECUTE 'SELECT public.storyclip_is_member($1)' INTO ok USING p;
     RETURN coalesce(ok, false);
+END $$;
+
+-- May the caller change what project p holds (text, scenes, order, versions)? An owner
+-- or editor with the security part; anyone without it. A reviewer passes
+-- storyclip_sync_may (they confirm and reject) but not this.
+CREATE OR REPLACE FUNCTION storyclip_sync_may_edit(p bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER {PIN} AS $$
+DECLARE ok boolean;
+BEGIN
+    IF to_regprocedure('public.storyclip_is_editor(bigint)') IS NULL THEN
+        RETURN true;
+    END IF;
+    EXECUTE 'SELECT public.storyclip_is_editor($1)' INTO ok USING p;
+    RETURN coalesce(ok, false);
+END $$;
+
+-- The caller's person id with the security part (NULL without it: a development
+-- database has no logins to tell people apart).
+CREATE OR REPLACE FUNCTION storyclip_sync_me() RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER {PIN} AS $$
+DECLARE me bigint;
+BEGIN
+    IF to_regprocedure('public.storyclip_current_user_id()') IS NOT NULL THEN
+        EXECUTE 'SELECT public.storyclip_current_user_id()' INTO me;
+    END IF;
+    RETURN me;
 END $$;
 
 -- Forget the answers a client has acknowledged (clients may not DELETE the log).
@@ -204,6 +233,17 @@ BEGIN
     IF pid IS NULL OR NOT public.storyclip_sync_may(pid) THEN
         RAISE EXCEPTION 'scene % is not shared with you', p_scene_pk USING ERRCODE = 'insufficient_privilege';
     END IF;
+    -- A stamp decides later same-field conflicts: only someone who may write the field
+    -- may move it (and not into the future beyond clock skew: ids encode their time).
+    IF NOT public.storyclip_sync_may_edit(pid) THEN
+        RAISE EXCEPTION 'only an owner or editor of project % may change scene text', pid
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_stamp IS NULL OR (p_stamp >> {_ID_SHIFT}) + {EPOCH_MS}
+            > (extract(epoch FROM clock_timestamp()) * 1000)::bigint + 600000 THEN
+        RAISE EXCEPTION 'a field stamp must be a change id of now or earlier'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     SELECT stamp INTO prev FROM public.sync_field_stamp
     WHERE scene_pk = p_scene_pk AND field = p_field FOR UPDATE;
     INSERT INTO public.sync_field_stamp AS f (scene_pk, field, stamp) VALUES (p_scene_pk, p_field, p_stamp)
@@ -222,6 +262,17 @@ BEGIN
     SELECT project_id, scene_id INTO sc FROM public.scene WHERE id = p_scene_pk;
     IF sc.project_id IS NULL OR NOT public.storyclip_sync_may(sc.project_id) THEN
         RAISE EXCEPTION 'scene % is not shared with you', p_scene_pk USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- History is text an editor can restore: only someone who may write the scene's
+    -- text may add to it, and only under their own name (or none: the overwritten
+    -- text of an unknown author).
+    IF NOT public.storyclip_sync_may_edit(sc.project_id) THEN
+        RAISE EXCEPTION 'only an owner or editor of project % may keep scene text', sc.project_id
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF p_user_id IS NOT NULL AND public.storyclip_sync_me() IS NOT NULL
+       AND p_user_id <> public.storyclip_sync_me() THEN
+        RAISE EXCEPTION 'a history entry may name only its own author' USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF length(p_field) > 40 OR length(p_value) > 20000 OR length(p_winner) > 20000 THEN
         RAISE EXCEPTION 'history entry too large' USING ERRCODE = 'invalid_parameter_value';

@@ -33,7 +33,9 @@ MUTATORS: dict[str, Callable[[Session, Side, Change], Applied]] = {
 
 
 def apply(s: Session, side: Side, change: Change) -> Applied:
-    """Run one change; raises Refused or a domain error when it cannot apply."""
+    """Run one change; raises Refused or a domain error when it cannot apply. The
+    caller's right to the change is checked first, so a refused change writes nothing."""
+    side.require_right(s, change)
     return MUTATORS[change.kind](s, side, change)
 
 

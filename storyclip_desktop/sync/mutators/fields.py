@@ -17,10 +17,15 @@ from .side import Side, epoch_ms
 
 def merge(s: Session, side: Side, ch: Change, scene: Scene, fields: dict, before: dict) -> str | None:
     """Apply `fields` (None removes a key) to the scene's JSON; returns a notice when
-    some of this change's text lost to a later edit."""
+    some of this change's text lost to a later edit.
+
+    The caller's right to edit was checked before this runs (mutators.apply), so a
+    reviewer never gets here on the server. History rows are written last, after the
+    merged scene passed validation: a change that fails writes no history."""
     current = dict(scene.scene_json or {})
     merged = dict(current)
     lost: list[str] = []
+    kept: list[dict] = []
     for key, value in fields.items():
         now = current.get(key)
         if side.server:
@@ -28,15 +33,9 @@ def merge(s: Session, side: Side, ch: Change, scene: Scene, fields: dict, before
             concurrent = key in before and before[key] != now and now != value
             if concurrent:
                 if _is_later(ch.id, prev, scene):
-                    side.keep_history(
-                        s, scene_pk=scene.id, field=key, value=now, winner=value, user_id=None,
-                        change_id=ch.id,
-                    )
+                    kept.append({"field": key, "value": now, "winner": value, "user_id": None})
                 else:
-                    side.keep_history(
-                        s, scene_pk=scene.id, field=key, value=value, winner=now,
-                        user_id=side.user_id, change_id=ch.id,
-                    )
+                    kept.append({"field": key, "value": value, "winner": now, "user_id": side.user_id})
                     lost.append(key)
                     continue
         if value is None:
@@ -47,6 +46,8 @@ def merge(s: Session, side: Side, ch: Change, scene: Scene, fields: dict, before
     if merged != current:
         # Same status rule as the editor's own edit (a changed prompt is reviewed again).
         SceneService._apply_json(scene, merged)
+    for row in kept:
+        side.keep_history(s, scene_pk=scene.id, change_id=ch.id, **row)
     if lost:
         return (
             f"{scene.scene_id}: {', '.join(lost)} was changed later by someone else; "

@@ -11,6 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ...domain.ids import IdGenerator
+from ..changes import Change, Refused
+
+REVIEW_KINDS = frozenset({"confirm_prompt", "confirm_image", "reject"})
+NEW_PROJECT_KINDS = frozenset({"create_project", "duplicate_project"})
 
 _DRAW_PG = text(
     "WITH m AS (SELECT coalesce(max(version), 0) AS top FROM asset "
@@ -44,6 +48,9 @@ class LocalSide:
         # Provisional: above everything this replica has seen; the server renumbers.
         return s.execute(_DRAW_SQLITE, {"p": parents, "t": type_}).scalar_one()
 
+    def require_right(self, s: Session, ch: object) -> None:
+        return None  # replaying one's own change locally: the server judged it
+
     def field_stamp(self, s: Session, scene_pk: int, field: str, stamp: int) -> int | None:
         return None
 
@@ -71,6 +78,21 @@ class ServerSide:
                 text("SELECT storyclip_next_asset_version(:p, :t)"), {"p": parents, "t": type_}
             ).scalar_one()
         return s.execute(_DRAW_PG, {"p": parents, "t": type_}).scalar_one()
+
+    def require_right(self, s: Session, ch: Change) -> None:
+        """Before anything is written (stamps, history, versions, rows): may the caller
+        make this change at all? Whether it would win or lose a conflict does not
+        matter. Row-level security and the scene guard check again on the rows."""
+        if ch.kind in REVIEW_KINDS or ch.kind in NEW_PROJECT_KINDS:
+            return  # every member reviews; a new project is the caller's own
+        may = s.execute(text("SELECT storyclip_sync_may_edit(:p)"), {"p": ch.project_id}).scalar()
+        if not may:
+            what = ch.kind.replace("_", " ")
+            label = ch.payload.get("scene_id") if isinstance(ch.payload, dict) else None
+            raise Refused(
+                "the team server does not allow this change: you review this project and may only "
+                f"confirm or reject its scenes; your {what}{f' of {label}' if label else ''} was not applied"
+            )
 
     def field_stamp(self, s: Session, scene_pk: int, field: str, stamp: int) -> int | None:
         return s.execute(

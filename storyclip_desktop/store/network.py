@@ -1,0 +1,46 @@
+"""How long a PostgreSQL connection may wait on the network, for every connection the
+app opens (shared-mode services, sync, CLI): libpq's own bounds, passed as psycopg
+connect arguments. A laptop whose Wi-Fi drops sends no reset: without these a read can
+wait for hours and a write for the kernel's ~15-minute retransmission limit.
+
+- connect_timeout: the whole connection attempt (TCP, TLS, login).
+- keepalives: an idle connection is probed after 5 s, every 2 s, given up after 3
+  unanswered probes (about 11 s), so a wait for an answer that never comes ends.
+- tcp_user_timeout: data sent and not acknowledged for 10 s ends the connection.
+
+These bound the kernel's view. A wait the kernel cannot see (a peer that ACKs but never
+answers) is bounded by the sync's own deadlines (sync/deadline.py). Values can be
+overridden for tests and odd networks through the environment (seconds)."""
+
+from __future__ import annotations
+
+import os
+
+CONNECT_ENV = "STORYCLIP_PG_CONNECT_SECONDS"
+SILENCE_ENV = "STORYCLIP_PG_SILENCE_SECONDS"
+
+CONNECT_SECONDS = 5
+SILENCE_SECONDS = 10  # tcp_user_timeout; keepalives end an idle wait in about as long
+KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 5, 2, 3
+
+
+def _seconds(env: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(env, "") or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def libpq_bounds() -> dict[str, int]:
+    """psycopg connect arguments (libpq parameter names); ignored on a unix socket."""
+    silence = _seconds(SILENCE_ENV, SILENCE_SECONDS)
+    return {
+        # libpq rounds below 2 s up to 2 s
+        "connect_timeout": max(2, round(_seconds(CONNECT_ENV, CONNECT_SECONDS))),
+        "keepalives": 1,
+        "keepalives_idle": max(1, round(min(KEEPALIVE_IDLE, silence / 2))),
+        "keepalives_interval": max(1, round(min(KEEPALIVE_INTERVAL, silence / 5))),
+        "keepalives_count": KEEPALIVE_COUNT,
+        "tcp_user_timeout": int(silence * 1000),
+    }

@@ -1,0 +1,238 @@
+"""Every wait of a sync on the team server has an end.
+
+libpq's keepalives and tcp_user_timeout (store/network.py) end waits the kernel can
+see. They cannot end a wait on a path that still acknowledges packets but never
+answers (a proxy or VPN whose far side went dark, a server that froze), and they take
+~10 s. So the sync's server connections are *watched*: every blocking call (a
+statement, a commit, a rollback) registers itself, and one watchdog thread shuts the
+connection's socket down when a call gets no answer within `Bounds.answer`, or when
+the whole push or pull passes its own bound. A shut-down socket makes the blocked
+libpq call fail at once ("server closed the connection"), the push ends with
+everything still queued, and the report says the team server stopped answering.
+
+Exactly-once is untouched: a change whose transaction was cut is either rolled back
+by the server (never committed) or committed with its claim in sync_mutation, and the
+next push gets that stored answer back.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, event
+
+from .errors import Offline
+
+ENV = {
+    "answer": "STORYCLIP_SYNC_ANSWER_SECONDS",
+    "push": "STORYCLIP_SYNC_PUSH_SECONDS",
+    "pull": "STORYCLIP_SYNC_PULL_SECONDS",
+    "lock": "STORYCLIP_SYNC_LOCK_SECONDS",
+}
+STOPPED = "the team server stopped answering"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Seconds. A push of a few changes takes well under a second (about 3 ms per
+    change on a LAN), so a person notices long before these; they only decide when to
+    stop waiting. docs/sync.md has the reasoning."""
+
+    answer: float = 8.0  # one request: statement, commit, rollback
+    push: float = 120.0  # a whole push (the rest stays queued for the next sync)
+    pull: float = 120.0  # a whole pull
+    lock: float = 2.0  # waiting for another installation's hold on a project, per try
+
+    @classmethod
+    def from_env(cls) -> Bounds:
+        values: dict[str, float] = {}
+        for name, env in ENV.items():
+            raw = os.environ.get(env, "").strip()
+            try:
+                value = float(raw) if raw else 0.0
+            except ValueError:
+                value = 0.0
+            if value > 0:
+                values[name] = value
+        return cls(**values)
+
+
+class StoppedAnswering(Offline):
+    """The team server (or the network to it) went silent; everything stays queued."""
+
+
+@dataclass
+class _Wait:
+    fd: int
+    started: float
+
+
+class Watchdog:
+    """Ends server waits that pass their bound. Thread-safe; its thread runs only
+    while something waits (it ends itself after a short idle spell)."""
+
+    IDLE_EXIT = 2.0
+
+    def __init__(self, bounds: Bounds) -> None:
+        self.bounds = bounds
+        self._cv = threading.Condition()
+        self._waits: dict[int, _Wait] = {}
+        self._phase: tuple[str, float] | None = None  # (what, deadline)
+        self._thread: threading.Thread | None = None
+        self.fired: str | None = None
+
+    # -- what the sync marks --------------------------------------------------------
+
+    @contextmanager
+    def phase(self, what: str, seconds: float) -> Iterator[None]:
+        """A push or a pull: past `seconds`, its current wait is cut and it stops."""
+        with self._cv:
+            self._phase = (what, time.monotonic() + seconds)
+            self._cv.notify()
+        try:
+            yield
+        finally:
+            with self._cv:
+                self._phase = None
+
+    def check(self) -> None:
+        """Between server calls: stop if the bound passed or a wait was cut."""
+        if self.fired:
+            raise StoppedAnswering(self.message())
+        with self._cv:
+            phase = self._phase
+        if phase and time.monotonic() > phase[1]:
+            with self._cv:
+                self.fired = f"the {phase[0]} took longer than {self._bound_of(phase[0]):g} s"
+            raise StoppedAnswering(self.message())
+
+    def reset(self) -> None:
+        with self._cv:
+            self.fired = None
+
+    def message(self) -> str:
+        why = self.fired or "no answer"
+        return f"{STOPPED} ({why}); everything stays queued and the next sync resumes"
+
+    @contextmanager
+    def waiting(self, conn: psycopg.Connection) -> Iterator[None]:
+        """Around one blocking call on `conn`."""
+        try:
+            fd = conn.fileno()
+        except Exception:  # noqa: BLE001 - a closed connection fails by itself, at once
+            yield
+            return
+        key = id(conn)
+        with self._cv:
+            self._waits[key] = _Wait(fd, time.monotonic())
+            self._ensure_thread()
+            self._cv.notify()
+        try:
+            yield
+        finally:
+            # Under the lock: once this returns, the watchdog never touches the fd,
+            # which the connection may close and the OS may reuse.
+            with self._cv:
+                self._waits.pop(key, None)
+
+    # -- the thread -----------------------------------------------------------------
+
+    def _bound_of(self, what: str) -> float:
+        return float(getattr(self.bounds, what, self.bounds.answer))
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="storyclip-sync-watchdog", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        idle_since = time.monotonic()
+        with self._cv:
+            while True:
+                now = time.monotonic()
+                if not self._waits:
+                    if now - idle_since > self.IDLE_EXIT:
+                        self._thread = None
+                        return
+                    self._cv.wait(0.5)
+                    continue
+                idle_since = now
+                nearest = None
+                for key, w in list(self._waits.items()):
+                    due, why = w.started + self.bounds.answer, f"no answer for {self.bounds.answer:g} s"
+                    if self._phase and self._phase[1] < due:
+                        due, why = self._phase[1], (
+                            f"the {self._phase[0]} took longer than {self._bound_of(self._phase[0]):g} s"
+                        )
+                    if now >= due:
+                        self.fired = why
+                        _shut(w.fd)
+                        del self._waits[key]
+                    else:
+                        nearest = due if nearest is None else min(nearest, due)
+                if nearest is not None:
+                    self._cv.wait(max(0.01, nearest - now))
+
+
+def _shut(fd: int) -> None:
+    """Shut the socket down under the blocked call (not close: the fd stays the
+    connection's, which closes it as usual)."""
+    try:
+        s = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return
+    try:
+        s.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        s.close()
+
+
+def watched_class(watchdog: Watchdog) -> type[psycopg.Connection]:
+    """A psycopg connection class whose blocking calls the watchdog bounds."""
+
+    class WatchedCursor(psycopg.Cursor):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            with watchdog.waiting(self.connection):
+                return super().execute(*args, **kwargs)
+
+        def executemany(self, *args: Any, **kwargs: Any) -> Any:
+            with watchdog.waiting(self.connection):
+                return super().executemany(*args, **kwargs)
+
+    class WatchedConnection(psycopg.Connection):
+        def execute(self, *args: Any, **kwargs: Any) -> Any:
+            with watchdog.waiting(self):
+                return super().execute(*args, **kwargs)
+
+        def commit(self) -> None:
+            with watchdog.waiting(self):
+                super().commit()
+
+        def rollback(self) -> None:
+            with watchdog.waiting(self):
+                super().rollback()
+
+    WatchedConnection.watched_cursor = WatchedCursor  # type: ignore[attr-defined]
+    return WatchedConnection
+
+
+def watch(engine: Engine, watchdog: Watchdog) -> Engine:
+    """Make `engine` open watched connections."""
+    cls = watched_class(watchdog)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001, ANN202
+        cparams["cursor_factory"] = cls.watched_cursor  # type: ignore[attr-defined]
+        return cls.connect(*cargs, **cparams)
+
+    return engine
