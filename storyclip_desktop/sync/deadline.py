@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+import psycopg.errors
 from sqlalchemy import Engine, event
 
 from .errors import Offline
@@ -180,6 +181,17 @@ class Watchdog:
                         nearest = due if nearest is None else min(nearest, due)
                 if nearest is not None:
                     self._cv.wait(max(0.01, nearest - now))
+
+
+def connect_timed_out(exc: BaseException | None) -> bool:
+    """libpq's connect_timeout passed: the server (or the path to it) is silent."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(getattr(exc, "orig", None) or exc, psycopg.errors.ConnectionTimeout):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _shut(fd: int) -> None:

@@ -22,7 +22,7 @@ from ..store.models import PendingChange
 from . import history, link, media, report
 from . import publish as publishing
 from .changes import Outcome
-from .deadline import Bounds, StoppedAnswering, Watchdog, watch
+from .deadline import Bounds, StoppedAnswering, Watchdog, connect_timed_out, watch
 from .errors import Offline, SyncError, is_auth_error, is_offline_error
 from .mutators.side import LocalSide, ServerSide
 from .pull import PullResult, pull
@@ -213,6 +213,8 @@ class SyncEngine:
 
     def _offline(self, pushed: PushResult, message: str, exc: BaseException) -> SyncReport:
         self._online = False
+        if not self.watchdog.fired and connect_timed_out(exc):
+            self.watchdog.fired = "no answer to the connection attempt"
         stalled = bool(self.watchdog.fired) or isinstance(exc, StoppedAnswering)
         if stalled:
             message = self.watchdog.message()

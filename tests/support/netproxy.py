@@ -192,9 +192,9 @@ class FaultProxy:
 
     @property
     def fired(self) -> bool:
-        """Whether every pattern trigger has struck."""
+        """Whether pattern triggers were set and every one has struck."""
         with self._lock:
-            return all(t.fired for t in self._triggers)
+            return bool(self._triggers) and all(t.fired for t in self._triggers)
 
     def wait_fired(self, timeout: float) -> bool:
         end = time.monotonic() + timeout

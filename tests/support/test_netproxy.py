@@ -145,6 +145,7 @@ def test_partition_refuses_new_connections_and_stalls_old(echo) -> None:
 
 def test_stall_on_pattern_forwards_that_chunk_then_goes_dark(echo) -> None:
     with FaultProxy(echo) as p:
+        assert not p.fired  # nothing armed yet
         p.stall_on(b"COMMIT")
         s = client(p, timeout=0.3)
         roundtrip(s, b"BEGIN")
