@@ -317,13 +317,14 @@ class FaultProxy:
                 return
             queue.append((time.monotonic() + self._hold(), data))
             if action == "stall":
-                # forward what carried the pattern, then go dark
-                _, chunk = queue.pop()
-                if not self._send(conn, dst, chunk):
-                    return
-                conn.sent[direction] += len(chunk)
+                # Go dark first (so no answer slips back), then forward what carried
+                # the pattern: the far side gets it, and nothing more moves.
                 with self._lock:
                     self._mode = STALL
+                _, chunk = queue.pop()
+                if not self._send(conn, dst, chunk, force=True):
+                    return
+                conn.sent[direction] += len(chunk)
         # drain what was held back for latency, then close the other way too
         while queue and not conn.closed and not self._blocked() and not self._stop.is_set():
             _, data = queue.popleft()
@@ -354,10 +355,10 @@ class FaultProxy:
                 return "cut"
         return None
 
-    def _send(self, conn: _Conn, dst: socket.socket, data: bytes) -> bool:
+    def _send(self, conn: _Conn, dst: socket.socket, data: bytes, *, force: bool = False) -> bool:
         view = memoryview(data)
         while view and self._alive() and not conn.closed:
-            if self._blocked():
+            if self._blocked() and not force:
                 time.sleep(POLL)
                 continue
             try:
