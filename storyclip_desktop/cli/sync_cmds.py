@@ -171,24 +171,16 @@ def _sync_engine(ctx_obj: object, server: str | None):  # noqa: ANN202
     if it names a login, else the signed-in person's own role (keyring password)."""
     import os
 
-    from sqlalchemy.engine import make_url
-
     from ..sync import SyncEngine
-    from ..sync.settings import ENV_URL, sync_url
+    from ..sync.settings import resolve_login
 
     services = ctx_obj.services  # type: ignore[attr-defined]
-    url = server or sync_url()
     if services.db.is_postgres:
         return SyncEngine(services)  # working on the shared store directly: nothing to sync
-    if not url:
-        raise click.UsageError(f"no team server: pass --server URL or set {ENV_URL}")
-    email = os.environ.get("STORYCLIP_USER_EMAIL")
-    u = make_url(url)
-    if email and u.username is None and u.password is None:
-        from ..shared.login import connect_url
-
-        url = connect_url(url, email)
-    return SyncEngine(services, url)
+    login = resolve_login(server, os.environ.get("STORYCLIP_USER_EMAIL"))
+    if login.url is None:
+        raise click.UsageError(login.problem or "no team server")
+    return SyncEngine(services, login.url)
 
 
 def _server_option(fn):  # noqa: ANN001, ANN202
@@ -285,7 +277,7 @@ def _sync_refused(ctx: click.Context, show_all: bool, as_json: bool) -> None:
     from .output import emit_json
 
     services = (ctx.find_object(Ctx) or Ctx()).services
-    items = reported(services.db.engine, outcome=None if show_all else "refused", include_dismissed=show_all)
+    items = reported(services, outcome=None if show_all else "refused", include_dismissed=show_all)
     if as_json:
         return emit_json(items)
     if not items:
@@ -303,7 +295,7 @@ def _sync_dismiss(ctx: click.Context, change_id: int) -> None:
     from .main import Ctx
 
     services = (ctx.find_object(Ctx) or Ctx()).services
-    if not dismiss(services.db.engine, change_id):
+    if not dismiss(services, change_id):
         raise click.ClickException(f"no reported change {change_id}")
     click.echo(f"dismissed {change_id}")
 

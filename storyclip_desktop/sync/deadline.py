@@ -89,6 +89,7 @@ class Watchdog:
         self._phase: tuple[str, float] | None = None  # (what, deadline)
         self._thread: threading.Thread | None = None
         self.fired: str | None = None
+        self.aborted = False  # for good: the engine is closing
 
     # -- what the sync marks --------------------------------------------------------
 
@@ -117,7 +118,25 @@ class Watchdog:
 
     def reset(self) -> None:
         with self._cv:
-            self.fired = None
+            self.fired = "the sync was stopped" if self.aborted else None
+
+    def waiting_for(self) -> float:
+        """Seconds the oldest current server call has waited (0: none waiting)."""
+        with self._cv:
+            if not self._waits:
+                return 0.0
+            return time.monotonic() - min(w.started for w in self._waits.values())
+
+    def abort(self, why: str = "the sync was stopped") -> None:
+        """End every current wait now (the window is closing): the sync stops at once,
+        everything not acknowledged stays queued."""
+        with self._cv:
+            self.fired = why
+            self.aborted = True
+            for w in self._waits.values():
+                _shut(w.fd)
+            self._waits.clear()
+            self._cv.notify()
 
     def message(self) -> str:
         why = self.fired or "no answer"
@@ -244,6 +263,10 @@ def watch(engine: Engine, watchdog: Watchdog) -> Engine:
 
     @event.listens_for(engine, "do_connect")
     def _connect(dialect, conn_rec, cargs, cparams):  # noqa: ANN001, ANN202
+        if watchdog.fired:
+            # This sync already found the server silent (or the engine is closing): a
+            # new connection would only wait its whole connect_timeout on top.
+            raise psycopg.OperationalError(watchdog.fired)
         cparams["cursor_factory"] = cls.watched_cursor  # type: ignore[attr-defined]
         return cls.connect(*cargs, **cparams)
 

@@ -50,6 +50,8 @@ class SyncStatus:
     refused: list[ReportedChange] = field(default_factory=list)
     notices: int = 0
     local_only: int = 0  # changes of projects not shared (yet): they wait for `publish`
+    waiting_seconds: float = 0.0  # how long the running sync has waited on one server answer
+    stalled: bool = False  # the last sync ended because the team server stopped answering
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class SyncEngine:
         self._lock = threading.Lock()
         self._syncing = False
         self._online: bool | None = None
+        self._stalled = False
         self._executor: ThreadPoolExecutor | None = None
         self.identity: link.Identity | None = None
         # Test seam, handed to the pusher (see Pusher.before_apply).
@@ -134,6 +137,8 @@ class SyncEngine:
             refused=self.refused(),
             notices=report.count(self._reader, "notice"),
             local_only=local_only,
+            waiting_seconds=self.watchdog.waiting_for() if self._syncing else 0.0,
+            stalled=self._stalled,
         )
 
     def is_local_only(self, project_id: int) -> bool:
@@ -167,8 +172,14 @@ class SyncEngine:
                 rep = self._sync_once()
             finally:
                 self._syncing = False
+            self._stalled = rep.stalled
         self._remember(rep)
         return rep
+
+    def abort(self) -> None:
+        """Stop a running sync now (the window is closing): its current server wait is
+        cut, it returns as offline, and everything not acknowledged stays queued."""
+        self.watchdog.abort()
 
     def sync_in_background(self) -> Future:
         """Run sync() on the engine's worker thread; the Future holds the SyncReport."""
@@ -288,9 +299,10 @@ class SyncEngine:
     def restore(self, history_id: int) -> SceneView:
         return history.restore(self.services, history_id)
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
+        """`wait=False`: do not wait for a running sync (call abort() first)."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True)
+            self._executor.shutdown(wait=wait)
             self._executor = None
         if self._server is not None:
             self._server.dispose()

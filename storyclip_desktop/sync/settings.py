@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import make_url
 
@@ -44,3 +45,45 @@ def display(url: str | None) -> str | None:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001 - a malformed URL is still worth showing, masked
         return url.split("@")[-1]
+
+
+@dataclass(frozen=True)
+class ServerLogin:
+    """Which team server, and the URL to reach it as this person. The one place the
+    window and the CLI decide both (`resolve_login`)."""
+
+    base_url: str | None  # as configured: no password
+    url: str | None = field(default=None, repr=False)  # holds the password: never shown or logged
+    email: str | None = None  # whose saved password `url` carries (None: the URL names its login)
+    needs_login: bool = False  # a password must be asked for first
+    names_login: bool = False  # the URL itself says who connects
+    problem: str | None = None  # one line, when there is no `url`
+
+    @property
+    def display(self) -> str | None:
+        return display(self.base_url)
+
+
+def resolve_login(server: str | None = None, email: str | None = None) -> ServerLogin:
+    """The URL as given (or configured) if it names a login; else the person's own
+    role with the password the keyring holds for them. No password saved: `needs_login`."""
+    from ..shared.errors import SharedModeError
+    from ..shared.login import connect_url
+
+    base = (server or sync_url() or "").strip() or None
+    if base is None:
+        return ServerLogin(None, problem=f"no team server: pass --server URL or set {ENV_URL}")
+    try:
+        u = make_url(base)
+    except Exception:  # noqa: BLE001 - the text might hold a password: never echo it
+        return ServerLogin(None, problem="the team server URL in the sync settings is not valid")
+    if u.username is not None or u.password is not None:
+        return ServerLogin(base, url=base, names_login=True)
+    if not email:
+        # Nobody signed in: libpq's defaults (PGUSER, ~/.pgpass) may still know who,
+        # which is how a developer's CLI runs; the window asks instead.
+        return ServerLogin(base, url=base, needs_login=True)
+    try:
+        return ServerLogin(base, url=connect_url(base, email), email=email)
+    except SharedModeError as e:  # LoginRequired among them
+        return ServerLogin(base, email=email, needs_login=True, problem=str(e))

@@ -317,6 +317,20 @@ class MainWindow(QMainWindow):
         timer.timeout.connect(fn)
         return timer
 
+    # ---- what parts plugged in later use (ui/sync_controller.SyncHost) -------------
+
+    def add_action(self, text: str, run: Any = None, keys: tuple[Any, ...] = (), icon: str = "",
+                   tip: str = "") -> QAction:
+        """An action for a part plugged in after the window is built (sync)."""
+        return self._action(text, run, list(keys) or None, icon or None, tip or None)
+
+    def place_sync_actions(self, actions: list[QAction]) -> None:
+        """Sync's actions go in the File menu, above Settings, in their own group."""
+        before = self.act_settings
+        for a in actions:
+            self.file_menu.insertAction(before, a)
+        self.file_menu.insertSeparator(before)
+
     def _action(self, text: str, slot: Any = None, shortcut: Any = None, icon: str | None = None,
                 tip: str | None = None) -> QAction:
         a = QAction(theme.icon(icon) if icon else theme.icon(""), text, self)
@@ -413,8 +427,8 @@ class MainWindow(QMainWindow):
                 m.addSeparator() if it is None else m.addAction(it)
             return m
 
-        menu("&File", self.act_new, self.act_duplicate, self.act_rename, self.act_delete, None,
-             self.act_save, None, self.act_settings, None, self.act_quit)
+        self.file_menu = menu("&File", self.act_new, self.act_duplicate, self.act_rename, self.act_delete, None,
+                              self.act_save, None, self.act_settings, None, self.act_quit)
         menu("&Edit", self.act_undo, self.act_redo, None, self.act_find)
         menu("&Scene", self.act_split, None, self.act_add_scene, self.act_delete_scene, None,
              self.act_move_left, self.act_move_right, None, self.act_next, self.act_prev)

@@ -3,31 +3,34 @@ server is configured, syncing in the background (on a timer and shortly after lo
 writes) without ever blocking the GUI thread, the status line, "Sync now", the refused
 changes dialog, publish, and the sign-in at start.
 
-Every engine call that talks to the server runs on a worker thread (the engine's own
-executor, or a plain thread for publish); results come back through a queued signal.
-Only `engine.status()` (cheap, never waits) and the small reads of `sync_report` run on
-the GUI thread."""
+Every engine call that talks to the server runs on one background lane
+(ui/sync_runner.py); results come back on the GUI thread. Only `engine.status()`
+(cheap, never waits) and the small reads of `sync_report` run on the GUI thread.
+
+The status stays truthful when the network goes silent: a sync whose server call has
+waited longer than STUCK_SECONDS shows as waiting for the team server, one that gave
+up shows "not answering", and Sync now works again at once. Closing the window cuts a
+waiting sync off (nothing queued is lost) instead of waiting for it."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
 
 from ..config import LOCAL_EMAIL
 from . import errors, theme
 from .status_bar import _clickable
+from .sync_runner import BackgroundRunner
 
 if TYPE_CHECKING:
     from ..sync.engine import SyncEngine, SyncReport, SyncStatus
-    from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,33 @@ SYNC_INTERVAL_MS = 60_000
 AFTER_WRITE_MS = 3_000  # a burst of edits is pushed once, a few seconds after it ends
 STATUS_POLL_MS = 5_000
 SYNC_SHORTCUT = "Ctrl+Alt+S"  # Ctrl+Shift+S is Scene › Split into scenes…
+STUCK_SECONDS = 3.0  # a push of a few changes takes well under a second: this is stuck
+BUSY_RETRY_MS = 5_000  # a project another installation holds: try again this soon
 
 
-def status_text(st: SyncStatus | None, *, needs_login: bool = False) -> tuple[str, str, str]:
+class SyncHost(Protocol):
+    """What the window offers the sync controller (MainWindow does)."""
+
+    services: Any
+    events: Any
+    undo_stack: Any
+    status: Any
+    currentProjectChanged: Any
+
+    def add_action(self, text: str, run: Any = None, keys: tuple[Any, ...] = (), icon: str = "",
+                   tip: str = "") -> QAction: ...
+
+    def place_sync_actions(self, actions: list[QAction]) -> None: ...
+
+    def show_error(self, message: str) -> None: ...
+
+    def current_project_id(self) -> int | None: ...
+
+    def current_scene_id(self) -> str | None: ...
+
+
+def status_text(st: SyncStatus | None, *, needs_login: bool = False,
+                stuck_after: float = STUCK_SECONDS) -> tuple[str, str, str]:
     """(text, tone, tooltip) for the status line; tone: ok | warn | danger | plain."""
     if st is None or st.server is None and st.store_kind == "local":
         if needs_login:
@@ -46,8 +73,13 @@ def status_text(st: SyncStatus | None, *, needs_login: bool = False) -> tuple[st
     if st.store_kind == "shared":
         return "Shared store · online", "ok", "Working on the team's shared store directly"
     parts = ["Shared"]
-    if st.syncing:
+    stuck = st.syncing and st.waiting_seconds >= stuck_after
+    if stuck:
+        parts.append(f"waiting for the team server ({int(st.waiting_seconds)} s)…")
+    elif st.syncing:
         parts.append("syncing…")
+    elif st.online is False and st.stalled:
+        parts.append("team server not answering")
     elif st.online is False:
         parts.append("offline")
     elif st.online:
@@ -60,8 +92,19 @@ def status_text(st: SyncStatus | None, *, needs_login: bool = False) -> tuple[st
         parts.append(f"{len(st.refused)} refused")
     if st.last_sync_at is not None:
         parts.append(f"synced {_local_time(st.last_sync_at)}")
-    tone = "danger" if st.online is False else "warn" if st.refused or (st.last_error and st.online) else "ok"
+    tone = (
+        "warn" if stuck
+        else "danger" if st.online is False
+        else "warn" if st.refused or (st.last_error and st.online)
+        else "ok"
+    )
     tip = [f"Team server: {st.server}"]
+    if stuck:
+        tip.append("The team server has not answered yet; the sync gives up by itself soon and "
+                   "everything stays queued")
+    elif st.stalled and st.online is False:
+        tip.append("The team server stopped answering; your changes wait on this computer. "
+                   "File › Sync now tries again")
     if st.local_only:
         tip.append(f"{st.local_only} change(s) of local projects wait for File › Publish to shared store…")
     if st.last_error:
@@ -87,11 +130,10 @@ class SyncController(QObject):
     syncFinished = Signal(object)  # SyncReport
     publishFinished = Signal(object, object)  # project id, Published or the exception
     loginNeeded = Signal()
-    _delivered = Signal(object, object, object)  # (what, future, extra): worker -> GUI thread
 
     def __init__(
         self,
-        window: MainWindow,
+        window: SyncHost,
         *,
         server_url: str | None = None,
         engine: SyncEngine | None = None,
@@ -99,6 +141,7 @@ class SyncController(QObject):
         after_write_ms: int = AFTER_WRITE_MS,
         poll_ms: int = STATUS_POLL_MS,
         ask_login: bool = True,
+        stuck_after: float = STUCK_SECONDS,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -109,19 +152,23 @@ class SyncController(QObject):
         self.refused_dialog = None
         self._closed = False
         self._echo = False  # while re-emitting pulled changes: not a local write
-        self._running: Future | None = None
+        self._running = False
+        self._stuck_after = stuck_after
+        self._started_at: float | None = None
         self._again = False
         self._publishing = False
         self._signed_in: str | None = None  # the email whose keyring password the engine uses
         self._base_url = server_url or ""
         self.last_report: SyncReport | None = None
         self._status: SyncStatus | None = None
-        self._delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+        self.runner = BackgroundRunner(self)
 
         self._timer = self._make_timer(interval_ms, self.sync_now, single=False)
         self._after_write = self._make_timer(after_write_ms, self.sync_now)
         self._poll = self._make_timer(poll_ms, self.refresh_status, single=False)
         self._later_status = self._make_timer(150, self.refresh_status)
+        self._stuck_check = self._make_timer(int(stuck_after * 1000) + 100, self.refresh_status)
+        self._busy_retry = self._make_timer(BUSY_RETRY_MS, self.sync_now)
 
         self._build_actions()
         self._wire()
@@ -144,21 +191,13 @@ class SyncController(QObject):
 
     def _build_actions(self) -> None:
         w = self.window
-        self.act_sync = w._action("S&ync now", self.sync_now, SYNC_SHORTCUT, None,
-                                  "Send local changes to the team server and fetch theirs")
-        self.act_refused = w._action("Refused &changes…", self.show_refused, None, None,
-                                     "Changes the team server would not apply, and sync notices")
-        self.act_publish = w._action("&Publish to shared store…", self.publish_current, None, None,
-                                     "Move this local project to the team server")
-        file_menu = _menu(w, "File")
-        if file_menu is not None:
-            before = getattr(w, "act_settings", None)
-            if before not in file_menu.actions():
-                before = None
-            for a in (self.act_sync, self.act_refused, self.act_publish):
-                file_menu.insertAction(before, a) if before else file_menu.addAction(a)
-            sep = file_menu.insertSeparator(before) if before else file_menu.addSeparator()
-            self._separator = sep
+        self.act_sync = w.add_action("S&ync now", self.sync_now, (SYNC_SHORTCUT,), "",
+                                     "Send local changes to the team server and fetch theirs")
+        self.act_refused = w.add_action("Refused &changes…", self.show_refused, (), "",
+                                        "Changes the team server would not apply, and sync notices")
+        self.act_publish = w.add_action("&Publish to shared store…", self.publish_current, (), "",
+                                        "Move this local project to the team server")
+        w.place_sync_actions([self.act_sync, self.act_refused, self.act_publish])
 
     def _wire(self) -> None:
         w, ev = self.window, self.window.events
@@ -171,29 +210,20 @@ class SyncController(QObject):
     def _connect(self, *, ask_login: bool) -> None:
         """Build the engine from the configured URL; ask for a password first when the
         URL names no login and the keyring holds none for this person."""
-        from sqlalchemy.engine import make_url
+        from ..sync.settings import resolve_login
 
-        from ..shared import login
-
-        url = self._base_url
-        try:
-            u = make_url(url)
-        except Exception:  # noqa: BLE001 - a malformed setting is reported, not raised
-            self.window.show_error("The team server URL in the sync settings is not valid.")
+        found = resolve_login(self._base_url, self._email())
+        if found.base_url is None:
+            self.window.show_error(f"Sync: {found.problem}.")
             return
-        if u.username is None and u.password is None:
-            email = self._email()
-            try:
-                url = login.connect_url(url, email) if email else None
-            except Exception:  # noqa: BLE001 - LoginRequired, or a URL shared mode refuses
-                url = None
-            self._signed_in = email if url else None
-            if url is None:
-                self.needs_login = True
-                if ask_login:
-                    QTimer.singleShot(0, self.show_login)  # after the window paints
-                return
-        self._make_engine(url)
+        if found.needs_login:
+            self._signed_in = None
+            self.needs_login = True
+            if ask_login:
+                QTimer.singleShot(0, self.show_login)  # after the window paints
+            return
+        self._signed_in = found.email
+        self._make_engine(found.url)
 
     def _email(self) -> str | None:
         email = getattr(self.services, "email", None)
@@ -248,10 +278,16 @@ class SyncController(QObject):
         try:
             if not remember or not login.remember_password(self._base_url, email, password):
                 login.remember_for_session(self._base_url, email, password)
-            url = login.connect_url(self._base_url, email)
         except Exception as e:  # noqa: BLE001
             self.window.show_error(f"Could not sign in: {e}")
             return False
+        from ..sync.settings import resolve_login
+
+        found = resolve_login(self._base_url, email)
+        if found.url is None or found.needs_login:
+            self.window.show_error(f"Could not sign in: {found.problem}")
+            return False
+        url = found.url
         self._signed_in = email
         self._make_engine(url)
         self._start()
@@ -263,39 +299,30 @@ class SyncController(QObject):
 
     @property
     def syncing(self) -> bool:
-        return self._running is not None
+        return self._running
 
-    def sync_now(self) -> Future | None:
-        """Start a background sync (one at a time; a request meanwhile runs after it)."""
+    def sync_now(self) -> bool:
+        """Start a background sync (one at a time; a request meanwhile runs after it).
+        True when a sync is running or was started."""
         if self._closed:
-            return None
+            return False
         if self.engine is None:
             if self.needs_login:
                 self.show_login()
-            return None
-        if self._running is not None:
+            return False
+        if self._running:
             self._again = True
-            return self._running
+            return True
         self._after_write.stop()
-        fut = self.engine.sync_in_background()
-        self._running = fut
-        fut.add_done_callback(lambda f: self._deliver("sync", f, None))
+        self._busy_retry.stop()
+        engine = self.engine
+        self._running = True
+        self._started_at = time.monotonic()
+        self.runner.read(engine.sync, self._sync_done, failure=self._sync_failed)
         self.act_sync.setEnabled(False)
         self._later_status.start()
-        return fut
-
-    def _deliver(self, what: str, fut: Future, extra: object) -> None:
-        """On a worker thread: hand the result to the GUI thread."""
-        try:
-            self._delivered.emit(what, fut, extra)
-        except RuntimeError:  # the controller is gone (window closed)
-            pass
-
-    def _on_delivered(self, what: str, fut: Future, extra: object) -> None:
-        if what == "sync":
-            self._sync_done(fut)
-        elif what == "publish":
-            self._publish_done(extra, fut)
+        self._stuck_check.start()
+        return True
 
     def _sign_in_again(self) -> None:
         """The saved password no longer works: forget it and ask again."""
@@ -309,32 +336,49 @@ class SyncController(QObject):
         self._signed_in = None
         self.needs_login = True
         if engine is not None:
-            threading.Thread(target=engine.close, name="storyclip-sync-close", daemon=True).start()
+            self.runner.read(engine.close)
         self.window.show_error("The team server did not accept the password; please sign in again.")
         self.refresh_status()
         self.update_actions()
         self.show_login()
 
-    def _sync_done(self, fut: Future) -> None:
-        self._running = None
+    def _finished_running(self) -> None:
+        self._running = False
+        self._started_at = None
+        self._stuck_check.stop()
         self.act_sync.setEnabled(True)
-        try:
-            rep = fut.result()
-        except Exception as e:  # noqa: BLE001 - e.g. a refused login: say so, keep working
-            log.warning("sync failed: %s", type(e).__name__)
-            self.window.show_error(f"Sync failed: {_line(e)}")
-            self.refresh_status()
+
+    def _sync_failed(self, e: BaseException) -> None:
+        self._finished_running()
+        if self._closed:
+            return
+        log.warning("sync failed: %s", type(e).__name__)
+        self.window.show_error(f"Sync failed: {_line(e)}")
+        self.refresh_status()
+
+    def _sync_done(self, rep: SyncReport) -> None:
+        self._finished_running()
+        if self._closed:
             return
         self.last_report = rep
-        if rep.offline and self._signed_in and _bad_password(rep.error):
+        if rep.auth_failed and self._signed_in:
             self._sign_in_again()
             return
-        if rep.error and not rep.offline:
+        if rep.stalled:
+            self.window.status.show_error(
+                "Sync: the team server stopped answering — your changes wait on this computer; "
+                "File › Sync now tries again"
+            )
+        elif rep.error and not rep.offline:
             self.window.show_error(f"Sync: {rep.error}")
         if rep.refused:
             n = len(rep.refused)
             self.window.status.show_error(f"{n} change{'s' if n != 1 else ''} refused by the team server — "
                                           "click the store status to review")
+        if rep.waiting:
+            self.window.status.show_notice("A project is busy on the team server (another computer is "
+                                           "syncing it); will retry")
+            self._busy_retry.start()
         self._reload_changed(rep)
         self.refresh_status()
         self.update_actions()
@@ -389,9 +433,11 @@ class SyncController(QObject):
 
             st = SyncStatus("shared", None, True, False, 0, None, None)
         self._status = st
-        if st is not None and st.server is not None and not st.syncing and self._running is not None:
+        if st is not None and st.server is not None and not st.syncing and self._running:
             st = dataclasses.replace(st, syncing=True)  # queued on the worker, not started yet
-        text, tone, tip = status_text(st, needs_login=self.needs_login)
+        if st is not None and self._running:
+            self._stuck_check.start()  # look again: a wait may grow into "stuck"
+        text, tone, tip = status_text(st, needs_login=self.needs_login, stuck_after=self._stuck_after)
         label = self.window.status.store_label
         label.setText(f"<span style='color:{TONES[tone]}'>●</span>&nbsp;{text}")
         label.setProperty("sync_tone", tone)
@@ -430,45 +476,42 @@ class SyncController(QObject):
 
     def update_actions(self) -> None:
         on = self.engine is not None and self.engine.enabled
-        self.act_sync.setEnabled((on or self.needs_login) and self._running is None)
+        self.act_sync.setEnabled((on or self.needs_login) and not self._running)
         self.act_refused.setEnabled(on)
         pid = self.window.current_project_id()
         self.act_publish.setEnabled(on and not self._publishing and self.is_local_only(pid))
 
-    def publish_current(self, *, confirm: bool = True) -> Future | None:
+    def publish_current(self, *, confirm: bool = True) -> bool:
         pid = self.window.current_project_id()
         if self.engine is None or not self.is_local_only(pid):
-            return None
+            return False
         if confirm and not errors.confirm(
             self.window, "Publish to shared store",
             "Move this project to the team server? Your team will see it and its changes will sync.",
             "Publish",
             detail="Scenes, reviews and image versions go along; files are copied to the shared media folder.",
         ):
-            return None
+            return False
         self._publishing = True
         self.update_actions()
-        fut: Future = Future()
         engine = self.engine
+        started = self.runner.read(
+            lambda: engine.publish(pid),
+            lambda done: self._publish_done(pid, done, None),
+            failure=lambda e: self._publish_done(pid, None, e),
+            busy=("publish", pid),
+        )
+        if started:
+            self.window.status.show_notice("Publishing to the shared store…")
+        return started
 
-        def work() -> None:
-            try:
-                fut.set_result(engine.publish(pid))
-            except BaseException as e:  # noqa: BLE001 - delivered to the GUI thread
-                fut.set_exception(e)
-
-        fut.add_done_callback(lambda f: self._deliver("publish", f, pid))
-        threading.Thread(target=work, name="storyclip-publish", daemon=True).start()
-        self.window.status.show_notice("Publishing to the shared store…")
-        return fut
-
-    def _publish_done(self, pid: object, fut: Future) -> None:
+    def _publish_done(self, pid: object, done: object, error: BaseException | None) -> None:
         self._publishing = False
-        try:
-            done = fut.result()
-        except Exception as e:  # noqa: BLE001
-            self.window.show_error(f"Publish failed: {_line(e)}")
-            self.publishFinished.emit(pid, e)
+        if self._closed:
+            return
+        if error is not None:
+            self.window.show_error(f"Publish failed: {_line(error)}")
+            self.publishFinished.emit(pid, error)
         else:
             self.window.status.show_notice("The project is on the shared store now.")
             self._echo = True
@@ -485,32 +528,26 @@ class SyncController(QObject):
     # ---- end ---------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the timers and let the engine finish (waits for a running sync)."""
+        """Stop the timers and the engine. A sync waiting on the network is cut off, not
+        waited for: its changes stay queued (a change leaves the queue only with its
+        answer) and go at the next start."""
         if self._closed:
             return
         self._closed = True
-        for t in (self._timer, self._after_write, self._poll, self._later_status):
+        for t in (self._timer, self._after_write, self._poll, self._later_status, self._stuck_check,
+                  self._busy_retry):
             t.stop()
         if self.engine is not None:
-            self.engine.close()
-
-
-def _menu(window: MainWindow, title: str) -> QMenu | None:
-    for a in window.menuBar().actions():
-        if a.text().replace("&", "") == title and a.menu() is not None:
-            return a.menu()
-    return None
+            self.engine.abort()
+        ended = self.runner.close(timeout=2.0)
+        if self.engine is not None:
+            self.engine.close(wait=ended)
 
 
 def _configured_url() -> str | None:
     from ..sync.settings import sync_url
 
     return sync_url()
-
-
-def _bad_password(error: str | None) -> bool:
-    text = (error or "").lower()
-    return "password authentication failed" in text or "no password supplied" in text
 
 
 def _is_pg(url: str) -> bool:
@@ -521,7 +558,7 @@ def _line(e: BaseException) -> str:
     return (str(getattr(e, "orig", e)).strip().splitlines() or [type(e).__name__])[0]
 
 
-def install_sync(window: MainWindow, **kw: Any) -> SyncController:
+def install_sync(window: SyncHost, **kw: Any) -> SyncController:
     """Make the controller and hang it on the window (`window.sync_controller`)."""
     controller = SyncController(window, **kw)
     window.sync_controller = controller

@@ -44,7 +44,7 @@ def test_without_a_server_the_status_says_local_store(qtbot, window, monkeypatch
         assert ctl.engine is None
         assert _label(window) == "Local store · this computer"
         assert not ctl.act_refused.isEnabled() and not ctl.act_publish.isEnabled()
-        assert ctl.sync_now() is None
+        assert ctl.sync_now() is False
     finally:
         ctl.close()
 
@@ -251,7 +251,8 @@ def test_a_refused_password_is_forgotten_and_asked_again(qtbot, window, monkeypa
     try:
         assert ctl.engine is not None and not opened  # the keyring had a password: no dialog
         ctl.engine.sync = lambda: SyncReport(
-            offline=True, error="cannot reach the team server: FATAL:  password authentication failed for user")
+            offline=True, auth_failed=True,
+            error="the team server did not accept the login (wrong or changed password)")
         qtbot.waitUntil(lambda: ctl.needs_login, timeout=10_000)
         assert stored == {} and ctl.engine is None and len(opened) == 1
         assert _label(window) == "Shared · sign in needed"
