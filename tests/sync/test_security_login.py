@@ -248,3 +248,38 @@ def test_login_dialog_cancel_error_and_no_keyring(qtbot):
     assert dialog.password_edit.text() == "" and not dialog.ok_button.isEnabled()
     dialog.reject()
     assert dialog.credentials() is None
+
+
+@pytest.mark.postgres
+def test_the_sync_says_when_the_server_refused_the_login(scram_server, memory_keyring, tmp_path):
+    """resolve_login (the one way the window and the CLI find the URL) and
+    SyncReport.auth_failed, against a server that checks passwords."""
+    from storyclip_desktop.services import Services
+    from storyclip_desktop.sync import SyncEngine
+    from storyclip_desktop.sync.settings import resolve_login
+
+    host, email, password = scram_server
+    base = f"postgresql+psycopg:///team?host={host}"
+    login.forget_password(base, email)
+    found = resolve_login(base, email)
+    assert found.needs_login and found.url is None and "sign in" in found.problem
+
+    login.remember_password(base, email, "wrong password!")
+    found = resolve_login(base, email)
+    assert found.url is not None and found.email == email and not found.needs_login
+    assert "wrong password!" not in repr(found)
+    sv = Services.open(f"sqlite:///{tmp_path / 'login.sqlite3'}", node=5, email=email)
+    try:
+        engine = SyncEngine(sv, found.url)
+        rep = engine.sync()
+        engine.close()
+        assert rep.offline and rep.auth_failed, rep
+        assert "did not accept the login" in rep.error and "wrong password!" not in rep.error
+
+        login.remember_password(base, email, password)
+        engine = SyncEngine(sv, resolve_login(base, email).url)
+        rep = engine.sync()
+        engine.close()
+        assert rep.error is None and not rep.auth_failed
+    finally:
+        sv.close()
