@@ -221,14 +221,17 @@ def _sync(ctx: click.Context, server: str | None, as_json: bool) -> None:
             click.echo("working on the shared store directly: nothing to sync")
             return
         if rep.offline:
-            click.echo(f"offline: {rep.error}; {st.pending} changes wait on this machine")
+            click.echo(f"offline: {rep.error}; {st.pending} changes wait on this machine", err=True)
         elif rep.error:
-            click.echo(f"not synced: {rep.error}")
+            click.echo(f"not synced: {rep.error}", err=True)
         else:
             click.echo(
                 f"pushed {rep.pushed} changes ({len(rep.applied)} applied, {len(rep.refused)} refused), "
                 f"pulled {rep.pulled_rows} rows in {len(rep.projects)} projects"
             )
+        for pid in rep.waiting:
+            click.echo(f"project {pid} is busy on the team server (another installation is syncing it); "
+                       "its changes wait and the next sync retries")
         for o in rep.refused:
             click.echo(f"refused {o.change.kind} ({o.change.id}): {o.message}")
         for o in rep.notices:
