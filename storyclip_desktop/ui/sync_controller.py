@@ -365,10 +365,7 @@ class SyncController(QObject):
             self._sign_in_again()
             return
         if rep.stalled:
-            self.window.status.show_error(
-                "Sync: the team server stopped answering — your changes wait on this computer; "
-                "File › Sync now tries again"
-            )
+            self.window.status.show_error("The team server stopped answering; your changes are kept")
         elif rep.error and not rep.offline:
             self.window.show_error(f"Sync: {rep.error}")
         if rep.refused:
