@@ -7,7 +7,6 @@ the SECURITY DEFINER functions, so a project owner's own connection is enough.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from ..domain import validation as v
 from ..domain.catalog import DEFAULT_LIMITS, TOKEN_TYPES
 from ..domain.ids import IdGenerator
 from ..services.errors import NotFound
+from ..store.network import env_seconds
 from . import verify
 from .errors import NotAllowed, SharedModeError
 from .roles import MEMBER, normalize_email, role_name_for
@@ -43,11 +43,7 @@ CONNECTION_LIMIT = 50
 
 def role_settings() -> dict[str, str]:
     settings = dict(ROLE_SETTINGS)
-    raw = os.environ.get(IDLE_ENV, "").strip()
-    try:
-        seconds = float(raw) if raw else 0.0
-    except ValueError:
-        seconds = 0.0
+    seconds = env_seconds(IDLE_ENV, 0.0)
     if seconds > 0:
         settings["idle_in_transaction_session_timeout"] = f"{int(seconds * 1000)}ms"
     return settings

@@ -24,9 +24,11 @@ SILENCE_SECONDS = 10  # tcp_user_timeout; keepalives end an idle wait in about a
 KEEPALIVE_IDLE, KEEPALIVE_INTERVAL, KEEPALIVE_COUNT = 5, 2, 3
 
 
-def _seconds(env: str, default: float) -> float:
+def env_seconds(env: str, default: float) -> float:
+    """A positive number of seconds from the environment, else `default` (a bad value
+    is ignored rather than breaking a connection)."""
     try:
-        value = float(os.environ.get(env, "") or default)
+        value = float(os.environ.get(env, "").strip() or default)
     except ValueError:
         return default
     return value if value > 0 else default
@@ -34,10 +36,10 @@ def _seconds(env: str, default: float) -> float:
 
 def libpq_bounds() -> dict[str, int]:
     """psycopg connect arguments (libpq parameter names); ignored on a unix socket."""
-    silence = _seconds(SILENCE_ENV, SILENCE_SECONDS)
+    silence = env_seconds(SILENCE_ENV, SILENCE_SECONDS)
     return {
         # libpq rounds below 2 s up to 2 s
-        "connect_timeout": max(2, round(_seconds(CONNECT_ENV, CONNECT_SECONDS))),
+        "connect_timeout": max(2, round(env_seconds(CONNECT_ENV, CONNECT_SECONDS))),
         "keepalives": 1,
         "keepalives_idle": max(1, round(min(KEEPALIVE_IDLE, silence / 2))),
         "keepalives_interval": max(1, round(min(KEEPALIVE_INTERVAL, silence / 5))),

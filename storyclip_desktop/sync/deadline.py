@@ -30,6 +30,7 @@ import psycopg
 import psycopg.errors
 from sqlalchemy import Engine, event
 
+from ..store.network import env_seconds
 from .errors import Offline
 
 ENV = {
@@ -54,16 +55,7 @@ class Bounds:
 
     @classmethod
     def from_env(cls) -> Bounds:
-        values: dict[str, float] = {}
-        for name, env in ENV.items():
-            raw = os.environ.get(env, "").strip()
-            try:
-                value = float(raw) if raw else 0.0
-            except ValueError:
-                value = 0.0
-            if value > 0:
-                values[name] = value
-        return cls(**values)
+        return cls(**{name: env_seconds(env, getattr(cls, name)) for name, env in ENV.items()})
 
 
 class StoppedAnswering(Offline):

@@ -90,35 +90,29 @@ CREATE TABLE IF NOT EXISTS sync_field_stamp (
 );
 """
 
+# A check that asks the security part when it is installed and allows all without it.
+_ASK = f"""
+CREATE OR REPLACE FUNCTION {{name}}(p bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER {PIN} AS $$
+DECLARE ok boolean;
+BEGIN
+    IF to_regprocedure('public.{{security}}(bigint)') IS NULL THEN
+        RETURN true;
+    END IF;
+    EXECUTE 'SELECT public.{{security}}($1)' INTO ok USING p;
+    RETURN coalesce(ok, false);
+END $$;
+"""
+
 FUNCTIONS_SQL = f"""
 -- May the caller write project p? With the security part installed, membership says
 -- (its functions decide roles; RLS and the scene guard narrow further). Without it (a
 -- development database with no people) anyone connected may.
-CREATE OR REPLACE FUNCTION storyclip_sync_may(p bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER {PIN} AS $$
-DECLARE ok boolean;
-BEGIN
-    IF to_regprocedure('public.storyclip_is_member(bigint)') IS NULL THEN
-        RETURN true;
-    END IF;
-    EXECUTE 'SELECT public.storyclip_is_member($1)' INTO ok USING p;
-    RETURN coalesce(ok, false);
-END $$;
-
+{_ASK.format(name="storyclip_sync_may", security="storyclip_is_member")}
 -- May the caller change what project p holds (text, scenes, order, versions)? An owner
 -- or editor with the security part; anyone without it. A reviewer passes
 -- storyclip_sync_may (they confirm and reject) but not this.
-CREATE OR REPLACE FUNCTION storyclip_sync_may_edit(p bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE SECURITY DEFINER {PIN} AS $$
-DECLARE ok boolean;
-BEGIN
-    IF to_regprocedure('public.storyclip_is_editor(bigint)') IS NULL THEN
-        RETURN true;
-    END IF;
-    EXECUTE 'SELECT public.storyclip_is_editor($1)' INTO ok USING p;
-    RETURN coalesce(ok, false);
-END $$;
-
+{_ASK.format(name="storyclip_sync_may_edit", security="storyclip_is_editor")}
 -- The caller's person id with the security part (NULL without it: a development
 -- database has no logins to tell people apart).
 CREATE OR REPLACE FUNCTION storyclip_sync_me() RETURNS bigint
