@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, func, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from ..store.db import make_engine
@@ -260,10 +261,12 @@ class SyncEngine:
 
     def _engine(self) -> Engine:
         if self._server is None:
+            given = make_url(self.server_url).query.get("options") or ""
+            given = given if isinstance(given, str) else " ".join(given)
             args: dict[str, object] = {
                 # A push that finds another installation holding its project waits this
                 # long per try, then leaves that project for the next sync.
-                "options": f"-c lock_timeout={int(self.bounds.lock * 1000)}",
+                "options": f"{given} -c lock_timeout={int(self.bounds.lock * 1000)}".strip(),
             }
             if self._connect_timeout is not None:
                 args["connect_timeout"] = self._connect_timeout

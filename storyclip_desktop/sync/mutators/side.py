@@ -68,6 +68,7 @@ class ServerSide:
         # function (clients may not write the counter, and asset rows must carry an
         # issued number); a development database without it uses the same upsert.
         self.draw_function = draw_function
+        self._may_edit: dict[int, bool] = {}
 
     def new_id(self) -> int:
         return self.ids.next_id()
@@ -85,7 +86,12 @@ class ServerSide:
         matter. Row-level security and the scene guard check again on the rows."""
         if ch.kind in REVIEW_KINDS or ch.kind in NEW_PROJECT_KINDS:
             return  # every member reviews; a new project is the caller's own
-        may = s.execute(text("SELECT storyclip_sync_may_edit(:p)"), {"p": ch.project_id}).scalar()
+        # Asked once per project and push: the functions that write stamps and history
+        # check again themselves, and RLS and the scene guard check every row.
+        may = self._may_edit.get(ch.project_id)
+        if may is None:
+            may = bool(s.execute(text("SELECT storyclip_sync_may_edit(:p)"), {"p": ch.project_id}).scalar())
+            self._may_edit[ch.project_id] = may
         if not may:
             what = ch.kind.replace("_", " ")
             label = ch.payload.get("scene_id") if isinstance(ch.payload, dict) else None
