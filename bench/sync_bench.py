@@ -174,6 +174,8 @@ def bench_first_sync(root: Path, url: str, n: int) -> dict:
 
 
 def main() -> None:
+    # Throughput, not bounds: a loaded machine may need more than the 120 s a push may take.
+    os.environ.setdefault("STORYCLIP_SYNC_PUSH_SECONDS", "3600")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--changes", type=int, default=10_000)
     ap.add_argument("--rows", type=int, default=10_000)

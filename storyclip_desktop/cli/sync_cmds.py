@@ -229,6 +229,8 @@ def _sync(ctx: click.Context, server: str | None, as_json: bool) -> None:
                 f"pushed {rep.pushed} changes ({len(rep.applied)} applied, {len(rep.refused)} refused), "
                 f"pulled {rep.pulled_rows} rows in {len(rep.projects)} projects"
             )
+        if rep.unfinished:
+            click.echo(f"the push ran out of time; {st.pending} changes wait and the next sync continues")
         for pid in rep.waiting:
             click.echo(f"project {pid} is busy on the team server (another installation is syncing it); "
                        "its changes wait and the next sync retries")

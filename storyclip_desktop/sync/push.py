@@ -24,6 +24,7 @@ from ..services.errors import ServiceError
 from ..store.models import Project
 from . import changes, media, mutators
 from .changes import BadChange, Change, Outcome, Refused
+from .deadline import OutOfTime
 from .errors import LOCK_BUSY, Offline, is_offline_error, is_transient_error
 from .link import Identity, mark_local, modes
 from .mutators.side import ServerSide
@@ -44,6 +45,7 @@ class PushResult:
     projects: set[int] = field(default_factory=set)  # projects with acknowledged changes
     busy: bool = False  # another process of this installation was pushing
     waiting: set[int] = field(default_factory=set)  # projects another installation held
+    unfinished: bool = False  # stopped at its time bound; the rest waits for the next sync
     seconds: float = 0.0
 
 
@@ -116,7 +118,11 @@ class Pusher:
                     acks.append((Outcome(bad, applied=False, message=str(e)), raw or ""))
                     continue
                 if self.checkpoint is not None:
-                    self.checkpoint()
+                    try:
+                        self.checkpoint()
+                    except OutOfTime:
+                        result.unfinished = True
+                        break
                 try:
                     outcome = self._apply_with_retry(conn, self._outgoing(change))
                 except _ProjectBusy:

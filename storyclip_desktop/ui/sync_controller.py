@@ -376,6 +376,8 @@ class SyncController(QObject):
             self.window.status.show_notice("A project is busy on the team server (another computer is "
                                            "syncing it); will retry")
             self._busy_retry.start()
+        elif rep.unfinished:
+            self._busy_retry.start()  # a long queue: the rest goes in the next round
         self._reload_changed(rep)
         self.refresh_status()
         self.update_actions()

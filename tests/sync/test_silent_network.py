@@ -303,3 +303,26 @@ def test_people_get_a_short_idle_in_transaction_bound(team):
             {"r": team.pa.role},
         )
     assert f"idle_in_transaction_session_timeout={int(SERVER_IDLE_S * 1000)}ms" in conf
+
+
+def test_a_push_past_its_whole_bound_stops_between_changes_and_the_next_sync_continues(
+    installs, monkeypatch
+):
+    """A slow but answering server: the push stops at its bound, not as offline; what
+    was answered is acknowledged, the rest waits, and the next sync finishes it."""
+    monkeypatch.setenv("STORYCLIP_SYNC_PUSH_SECONDS", "0.6")
+    a = installs(1)
+    pid = a.sv.projects.create("Slow")
+    a.sync()
+    for i in range(6):
+        a.sv.projects.rename(pid, f"Slow {i}")
+    a.engine.before_apply = lambda change: time.sleep(0.25)  # each change takes a while
+    rep = a.engine.sync()
+    assert rep.unfinished and not rep.offline and rep.error is None, rep
+    done = len(rep.applied)
+    assert 1 <= done < 6
+    assert a.engine.status().pending == 6 - done
+    a.engine.before_apply = None
+    rep = a.engine.sync()
+    assert not rep.unfinished and len(rep.applied) == 6 - done
+    assert a.sv.projects.get(pid).title == "Slow 5"
