@@ -248,7 +248,7 @@ class GenerationController(QObject):
         self._spawn(self._reread(others))
 
     async def _reread(self, ids: list[int]) -> None:
-        views = await self.engine.run_db(self.services.generation.records.many, ids)
+        views = await self.engine.run_db(self.services.generation.jobs_by_id, ids)
         found = {v.id for v in views}
         for v in views:
             self._track(v)

@@ -124,7 +124,7 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     assert "Local preview" in w.act_generate["images"].toolTip()
     assert not w.status.local_label.isHidden()
     assert "Settings" in w.status.local_label.toolTip()
-    assert w.generate_buttons["images"].isEnabled()
+    assert w.generate_controls.buttons["images"].isEnabled()
 
     busy: list[tuple[str, bool]] = []
     w.generation_controller.sceneBusy.connect(lambda _p, sid, b: busy.append((sid, b)))
@@ -210,7 +210,7 @@ def test_skipped_scenes_and_errors_are_reported(session, local_services, qtbot):
     assert not w.banner.isHidden() and w.banner.level == "info"
     text = w.banner.label.text()
     assert text.startswith("Queued 1 image (Local preview).")
-    assert "S2 skipped: an image needs a confirmed prompt (status 'prompt')" in text
+    assert "S2 skipped: an image needs a confirmed prompt (this scene is “Prompt to review”)" in text
     qtbot.waitUntil(lambda: s.settled(pid, 1), timeout=WAIT)
 
     # Nothing left to do for the whole project: a clear error, nothing queued.

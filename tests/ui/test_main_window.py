@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 
 from storyclip_desktop.config import config_dir
@@ -132,11 +132,27 @@ def test_status_bar_shows_store_jobs_and_tokens(window, local_services):
 def test_generation_hook_enables_generate_actions(split_project, window):
     calls = []
 
-    class Controller:
+    class Controller(QObject):  # what ui/protocols.GenerationHooks asks for
+        runningChanged = Signal(int)
+        sceneBusy = Signal(object, str, bool)
+        jobFinished = Signal(object)
+        batchQueued = Signal(object)
+        errorOccurred = Signal(object)
+        choicesChanged = Signal()
+        ready = True
+
+        def choices(self, project_id):
+            return None
+
+        def busy_scenes(self, project_id):
+            return []
+
         def generate(self, kind, project_id, scene_ids):
             calls.append((kind, project_id, scene_ids))
 
-    window.set_generation_controller(Controller())
+    controller = Controller()
+    window.set_generation_controller(controller)
+    assert window.act_generate["images"].isEnabled()
     window.act_generate["images"].trigger()
     assert calls == [("images", split_project, [window.current_scene_id()])]
 
@@ -180,20 +196,6 @@ def test_panels_toggle_from_the_view_menu(split_project, window):
     assert window.timeline.isHidden()
     window.reset_layout()
     assert not window.timeline.isHidden()
-
-
-def test_window_runs_with_stand_ins_when_panels_are_missing(monkeypatch, split_project, qtbot, local_services):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "storyclip_desktop.ui.timeline", None)
-    monkeypatch.setitem(sys.modules, "storyclip_desktop.ui.preview", None)
-    w = MainWindow(local_services)
-    qtbot.addWidget(w)
-    assert type(w.timeline).__name__ == "_StandIn"
-    assert w.current_project_id() == split_project
-    w.step_scene(1)
-    w.add_scene()
-    assert len(local_services.scenes.list(split_project)) == 3
 
 
 def test_typing_keys_stay_in_text_fields(split_project, window, qtbot, answer, local_services):
