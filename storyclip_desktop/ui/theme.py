@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.status import SceneStatus
+from ..domain.status import STATUS_WORDS, SceneStatus
 
 # Mid-dark saturated fills that carry white text at >= 4.5:1 and stand out on light and
 # dark windows alike. Kept identical to the timeline cards (timeline/status_style.py)
@@ -38,14 +38,7 @@ STATUS_COLORS: dict[str, str] = {
     SceneStatus.IMAGE_CONFIRMED: "#15803D",
     SceneStatus.CLIP: "#7C3AED",
 }
-STATUS_LABELS: dict[str, str] = {
-    SceneStatus.INIT: "Draft",
-    SceneStatus.PROMPT: "Prompt to review",
-    SceneStatus.PROMPT_CONFIRMED: "Prompt confirmed",
-    SceneStatus.IMAGE: "Image to review",
-    SceneStatus.IMAGE_CONFIRMED: "Image confirmed",
-    SceneStatus.CLIP: "Clip ready",
-}
+STATUS_LABELS: dict[str, str] = STATUS_WORDS  # the one mapping, in domain/status.py
 DANGER = "#D64545"
 WARNING = "#B45309"
 ONLINE = "#15803D"
