@@ -3,7 +3,6 @@ import itertools
 import pytest
 
 from storyclip_desktop.domain.status import (
-    status_words,
     PIPELINE,
     SceneAction,
     SceneStatus,
@@ -13,6 +12,7 @@ from storyclip_desktop.domain.status import (
     clip_is_stale,
     confirm_action,
     next_status,
+    status_words,
 )
 
 S, A = SceneStatus, SceneAction
