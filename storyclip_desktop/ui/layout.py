@@ -10,15 +10,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QIcon
-from PySide6.QtWidgets import QMainWindow, QSplitter, QStackedWidget, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QRect, QSettings, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QIcon
+from PySide6.QtWidgets import (
+    QLayout,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..config import config_dir
 from . import theme
 
-DEFAULT_SIZES = {"top": [264, 816, 360], "main": [640, 220]}
+DEFAULT_SIZES = {"top": [240, 840, 360], "main": [760, 140]}  # at DEFAULT_WINDOW; scaled to the window
 DEFAULT_WINDOW = (1440, 900)
+MINIMUM_WINDOW = (760, 520)  # below the smallest laptop screen (1024×700) it must fit
+
+
+def first_size(available: QRect) -> QRect:
+    """The window's first geometry: DEFAULT_WINDOW, or the screen's available area when
+    that is smaller (a 1024×700 screen gets a window that fits it), centred."""
+    w = min(DEFAULT_WINDOW[0], available.width())
+    h = min(DEFAULT_WINDOW[1], available.height())
+    rect = QRect(0, 0, w, h)
+    rect.moveCenter(available.center())
+    return rect
+
+
+def side_sizes(width: int) -> list[int]:
+    """Projects | centre | inspector for a window `width` wide: the side panels keep
+    readable widths, the centre (the preview) gets everything else."""
+    sidebar = max(180, min(260, round(width * 0.16)))
+    inspector = max(280, min(380, round(width * 0.24)))
+    return [sidebar, max(300, width - sidebar - inspector), inspector]
 
 
 def ui_settings() -> QSettings:
@@ -89,6 +116,10 @@ class WindowLayout:
         lay.addLayout(banner_box)
         lay.addWidget(self.main_split, 1)
         window.setCentralWidget(body)
+        # The window never resizes itself: a banner, a panel or a long message that needs
+        # more room than there is squeezes the contents instead of growing the window.
+        window.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        window.setMinimumSize(*MINIMUM_WINDOW)
 
     @property
     def splitters(self) -> dict[str, QSplitter]:
@@ -106,14 +137,19 @@ class LayoutMemory:
     def reset(self) -> None:
         for a in self.panels.values():
             a.setChecked(True)
-        for key, split in self.layout.splitters.items():
-            split.setSizes(DEFAULT_SIZES[key])
+        width = self.window.width() if self.window.width() > MINIMUM_WINDOW[0] else DEFAULT_WINDOW[0]
+        self.layout.top_split.setSizes(side_sizes(width))
+        self.layout.main_split.setSizes(DEFAULT_SIZES["main"])
 
     def restore(self) -> None:
         s = self.settings
         geometry = s.value("window/geometry")
+        available = self._available()
         if not (isinstance(geometry, QByteArray) and self.window.restoreGeometry(geometry)):
-            self.window.resize(*DEFAULT_WINDOW)
+            self.window.setGeometry(first_size(available))
+        elif not available.contains(self.window.frameGeometry()):
+            # Saved on a larger screen: bring it back inside this one.
+            self.window.setGeometry(first_size(available).intersected(available))
         self.reset()
         for key, split in self.layout.splitters.items():
             state = s.value(f"splitters/{key}")
@@ -136,6 +172,10 @@ class LayoutMemory:
         if last_project is not None:
             s.setValue("last_project", str(last_project))
         s.sync()
+
+    def _available(self) -> QRect:
+        screen = self.window.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, *DEFAULT_WINDOW)
 
     def last_project(self) -> int | None:
         last = self.settings.value("last_project")

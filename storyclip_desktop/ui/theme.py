@@ -290,11 +290,15 @@ def mono_font() -> QFont:
     return f
 
 
-def badge_style(status: str) -> str:
+REJECTED = "#B91C1C"  # a rejected scene's badge, card and note (timeline/status_style.py)
+
+
+def badge_style(status: str, rejected: bool = False) -> str:
     """A solid pill in the status colour with white text (>= 4.5:1 on every fill), the
     same look as the timeline's card badges."""
+    fill = REJECTED if rejected else status_color(status).name()
     return (
-        f"QLabel {{ background: {status_color(status).name()}; color: #FFFFFF; border: none;"
+        f"QLabel {{ background: {fill}; color: #FFFFFF; border: none;"
         "border-radius: 10px; padding: 2px 10px; font-weight: 600; }"
     )
 

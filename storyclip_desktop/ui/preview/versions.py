@@ -142,7 +142,7 @@ class VersionListModel(QAbstractListModel):
         return None
 
 
-CHIP = QSize(212, 66)
+CHIP = QSize(246, 58)  # fits the preview's side column with a scroll bar
 
 
 class VersionChipDelegate(QStyledItemDelegate):
@@ -228,15 +228,16 @@ class VersionStrip(QListView):
         self.versions = VersionListModel(self)
         self.setModel(self.versions)
         self.setItemDelegate(VersionChipDelegate(self))
-        self.setFlow(QListView.Flow.LeftToRight)
+        # A column beside the picture: v1 above v2, as the compare panes read left to right.
+        self.setFlow(QListView.Flow.TopToBottom)
         self.setWrapping(False)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
         self.setFrameShape(QListView.Shape.NoFrame)
-        self.setFixedHeight(CHIP.height() + self.horizontalScrollBar().sizeHint().height() + 4)
+        self.setMinimumHeight(CHIP.height() + 4)
         self.clicked.connect(self._on_clicked)
         self.selectionModel().currentChanged.connect(self._on_current)
         self._quiet = False
