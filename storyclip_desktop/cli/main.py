@@ -8,13 +8,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..domain.ordering import OrderingError
-from ..domain.status import TransitionError
 from ..domain.validation import ValidationError
-from ..services.errors import ServiceError
+from ..services.errors import USER_ERRORS, one_line
 from .output import emit_json, table
-
-USER_ERRORS = (ValidationError, TransitionError, OrderingError, ServiceError)
 
 
 class Ctx:
@@ -412,12 +408,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"storyclip: {e.format_message()}", err=True)
         return e.exit_code
     except USER_ERRORS as e:
-        click.echo(f"storyclip: {_one_line(e)}", err=True)
+        click.echo(f"storyclip: {one_line(e)}", err=True)
         return 1
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 1
     return 0
-
-
-def _one_line(e: Exception) -> str:
-    return " ".join(str(e).split())

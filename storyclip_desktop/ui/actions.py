@@ -45,6 +45,7 @@ class ActionId(StrEnum):
     MOVE_RIGHT = "move_right"
     NEXT = "next"
     PREV = "prev"
+    PLAY = "play"
     CONFIRM = "confirm"
     CONFIRM_PROMPT = "confirm_prompt"
     CONFIRM_IMAGE = "confirm_image"
@@ -140,6 +141,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                needs=Needs.SCENE),
     ActionSpec(ActionId.PREV, "&Previous scene", lambda w: w.step_scene(-1), ("K", "Alt+Up"), "up",
                needs=Needs.SCENE),
+    # Window-wide: a text field takes its own Space (and J, K) first, everything else plays.
+    ActionSpec(ActionId.PLAY, "&Play / pause", lambda w: w.preview.toggle_playback(), ("Space",), "film",
+               "Play or pause the scene's clip, or the narration", needs=Needs.PROJECT),
     # The inspector owns the review actions (its buttons share them); their state
     # follows the scene's status, not `needs`.
     ActionSpec(ActionId.CONFIRM, existing=lambda w: w.review.confirm),
@@ -147,18 +151,23 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(ActionId.CONFIRM_IMAGE, existing=lambda w: w.review.confirm_image),
     ActionSpec(ActionId.REJECT, existing=lambda w: w.review.reject),
     # Texts and enabled state come from GenerateControls (they name the provider).
-    ActionSpec(ActionId.GENERATE_PROMPTS, "&Prompts", _gen("prompts"), icon="sparkle"),
-    ActionSpec(ActionId.GENERATE_ALL_PROMPTS, "&Prompts", _gen("prompts", whole=True), icon="sparkle"),
-    ActionSpec(ActionId.GENERATE_IMAGES, "&Images", _gen("images"), icon="sparkle"),
-    ActionSpec(ActionId.GENERATE_ALL_IMAGES, "&Images", _gen("images", whole=True), icon="sparkle"),
-    ActionSpec(ActionId.GENERATE_CLIPS, "&Clips", _gen("clips"), icon="sparkle"),
-    ActionSpec(ActionId.GENERATE_ALL_CLIPS, "&Clips", _gen("clips", whole=True), icon="sparkle"),
-    ActionSpec(ActionId.GENERATE_NARRATION, "&Narration", _gen("narration"), icon="sparkle"),
+    # Every Generate action has a key: Ctrl+Alt+letter for the selected scenes, with
+    # Shift for the whole project.
+    ActionSpec(ActionId.GENERATE_PROMPTS, "&Prompts", _gen("prompts"), ("Ctrl+Alt+P",), "sparkle"),
+    ActionSpec(ActionId.GENERATE_ALL_PROMPTS, "&Prompts", _gen("prompts", whole=True), ("Ctrl+Alt+Shift+P",),
+               "sparkle"),
+    ActionSpec(ActionId.GENERATE_IMAGES, "&Images", _gen("images"), ("Ctrl+Alt+I",), "sparkle"),
+    ActionSpec(ActionId.GENERATE_ALL_IMAGES, "&Images", _gen("images", whole=True), ("Ctrl+Alt+Shift+I",),
+               "sparkle"),
+    ActionSpec(ActionId.GENERATE_CLIPS, "&Clips", _gen("clips"), ("Ctrl+Alt+C",), "sparkle"),
+    ActionSpec(ActionId.GENERATE_ALL_CLIPS, "&Clips", _gen("clips", whole=True), ("Ctrl+Alt+Shift+C",),
+               "sparkle"),
+    ActionSpec(ActionId.GENERATE_NARRATION, "&Narration", _gen("narration"), ("Ctrl+Alt+N",), "sparkle"),
     ActionSpec(ActionId.SHOW_SIDEBAR, "&Projects panel", None, ("Ctrl+1",), "sidebar", checkable=True),
     ActionSpec(ActionId.SHOW_INSPECTOR, "&Inspector", None, ("Ctrl+2",), "inspector", checkable=True),
     ActionSpec(ActionId.SHOW_TIMELINE, "&Timeline", None, ("Ctrl+3",), "timeline", checkable=True),
     ActionSpec(ActionId.JOBS, "&Jobs panel", keys=("Ctrl+4",), icon="jobs",
-               existing=lambda w: w.jobs_dock.toggleViewAction()),
+               existing=lambda w: w.jobs_popover.toggleViewAction()),
     ActionSpec(ActionId.TAB_SCRIPT, "&Script && settings", _tab(0), ("Ctrl+Shift+1",), "script"),
     ActionSpec(ActionId.TAB_PREVIEW, "Pre&view", _tab(1), ("Ctrl+Shift+2",), "preview"),
     ActionSpec(ActionId.RESET, "&Reset layout", lambda w: w.layout_memory.reset(), icon="layout"),
@@ -186,7 +195,7 @@ MENUS: tuple[tuple[MenuId, str, tuple[ActionId | None, ...]], ...] = (
                             A.SETTINGS, None, A.QUIT)),
     (MenuId.EDIT, "&Edit", (A.UNDO, A.REDO, None, A.FIND)),
     (MenuId.SCENE, "&Scene", (A.SPLIT, None, A.ADD_SCENE, A.DELETE_SCENE, None, A.MOVE_LEFT,
-                              A.MOVE_RIGHT, None, A.NEXT, A.PREV)),
+                              A.MOVE_RIGHT, None, A.NEXT, A.PREV, None, A.PLAY)),
     (MenuId.REVIEW, "&Review", (A.CONFIRM, None, A.CONFIRM_PROMPT, A.CONFIRM_IMAGE, None, A.REJECT)),
     (MenuId.GENERATE, "&Generate", (A.GENERATE_PROMPTS, A.GENERATE_ALL_PROMPTS, None,
                                     A.GENERATE_IMAGES, A.GENERATE_ALL_IMAGES, None,

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QToolButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QToolButton, QWidget
 
+from ..domain.status import SceneAction, can
 from . import theme
 from .actions import ActionId
+from .ops import Changes
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -30,6 +32,27 @@ GENERATE_KINDS = (
 PROVIDER_NAMES = {"gemini": "Gemini", "openai": "OpenAI", "seedance": "Seedance", "kling": "Kling",
                   "elevenlabs": "ElevenLabs", "local": "Local preview"}
 LOCAL_SUFFIX = " — Local preview"
+
+
+def ask_replace_edited(parent: QWidget, scenes: list[str]) -> bool | None:
+    """Prompts typed by hand are kept unless the editor says otherwise: True replaces
+    them (what is replaced can be brought back), False keeps them, None cancels.
+    Tests replace this module attribute to answer without a dialog."""
+    n = len(scenes)
+    names = ", ".join(scenes[:6]) + (" …" if n > 6 else "")
+    box = QMessageBox(QMessageBox.Icon.Question, "Prompts written by hand",
+                      f"Replace {n} edited prompt{'s' if n != 1 else ''}?", parent=parent)
+    box.setInformativeText(
+        f"{names} {'have prompts' if n != 1 else 'has a prompt'} typed by hand. Keep them and write "
+        "prompts only for the other scenes, or replace them too (the inspector's “Bring back "
+        "the replaced prompt” restores a replaced one).")
+    keep = box.addButton("Keep edited prompts", QMessageBox.ButtonRole.AcceptRole)
+    replace = box.addButton(f"Replace {n}", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    return True if clicked is replace else False if clicked is keep else None
 
 
 def _coalesce(parent: QObject, fn: Any, ms: int = 250) -> QTimer:
@@ -152,7 +175,7 @@ class GenerateControls(QObject):
                 tip = f"Generate the project's narration{note}"
             else:
                 one.setText(f"{text} for {target}{local}")
-                one.setEnabled(ready and bool(sel))
+                one.setEnabled(ready and self._any_can(job_kind, sel))
                 whole.setText(f"{noun.capitalize()} for whole project{local}")
                 whole.setEnabled(ready)
                 tip = f"Generate {noun} for {', '.join(sel) if sel else 'the selected scenes'}{note}"
@@ -167,14 +190,36 @@ class GenerateControls(QObject):
             b.setToolTip(tip + ("\nThe arrow: for the whole project." if whole is not None else ""))
         self.label.setText(f"Generate for {target}:" if sel else "Generate:")
 
+    def _any_can(self, job_kind: str, scene_ids: list[str]) -> bool:
+        """Offer "Images for S6" only when S6 can take one (a draft cannot)."""
+        need = {"image": SceneAction.GENERATE_IMAGE, "clip": SceneAction.GENERATE_CLIP}.get(job_kind)
+        model = self.w.timeline.model
+        for sid in scene_ids:
+            idx = model.index_of(sid)
+            if need is None or (idx.isValid() and can(model.scene(idx.row()).status, need)):
+                return True
+        return False
+
     def generate(self, kind: str, *, whole: bool = False) -> None:
         c, pid = self.controller, self.w.current_project_id()
         if c is None or pid is None:
             return
         self.w.commit_pending()  # generate from what the editor sees, not the last save
-        if whole or kind == "narration":  # narration is one audio for the whole project
-            c.generate(kind, pid, None)
-        elif ids := self.w.selected_scene_ids():
+        ids = None if whole or kind == "narration" else self.w.selected_scene_ids()
+        if not (whole or kind == "narration") and not ids:
+            return
+        replace = False
+        if kind == "prompts":
+            edited: list[str] = []
+            with self.w.reporter.guard():
+                edited = self.w.services.generation.edited_prompts(pid, ids)
+            if edited:
+                replace = ask_replace_edited(self.w, edited)
+                if replace is None:
+                    return
+        if kind == "prompts":
+            c.generate(kind, pid, ids, replace_edited=replace)
+        else:
             c.generate(kind, pid, ids)
 
     # ---- job routing ----------------------------------------------------------------
@@ -193,7 +238,8 @@ class GenerateControls(QObject):
         from .generation import ui_wording
 
         self._failed_since_batch = 0
-        self.w.show_jobs()
+        # The jobs panel stays as it was: the status bar counts the jobs, and the
+        # editor opens the panel when they want to (it never covers the preview by itself).
         n = len(result.job_ids)
         noun = result.kind
         queued = f"Queued {n} {noun}{'s' if n != 1 and noun != 'narration' else ''}"
@@ -226,12 +272,13 @@ class GenerateControls(QObject):
             return
         result = job.result or {}
         if job.kind == "text":
-            self.w.events.scenesChanged.emit(pid)
+            self.w.events.publish(Changes(pid, scenes=True), self)
         elif job.kind == "narration":
             self.w.preview.show_project(pid)
         elif sid:
-            self.w.events.sceneChanged.emit(pid, sid)  # card, inspector, preview
+            # card, inspector, preview
+            self.w.events.publish(Changes(pid, scene_ids=frozenset({sid}), versions=True), self)
             if sid == self.w.current_scene_id() and result.get("made_current") \
                     and result.get("type") in ("image", "clip"):
-                self.w.preview.reveal_version(result["type"], result.get("version"))
+                self.w.preview.refresh(reveal=(result["type"], result.get("version")))
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from .. import keychain
 from ..services.generation_jobs import JobView
-from .errors import USER_ERRORS, message_for
+from .errors import USER_ERRORS, message_for, one_line
 from .jobs_panel import JobsController, JobsPanel
 
 if TYPE_CHECKING:
@@ -168,9 +168,11 @@ class GenerationController(QObject):
 
     # ---- actions -----------------------------------------------------------------
 
-    def generate(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult | None:
+    def generate(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None, *,
+                 replace_edited: bool = False) -> BatchResult | None:
         """`kind`: prompts / images / clips / narration. With scene ids, those scenes
-        (a new version even of a scene that has one); without, the whole project."""
+        (a new version even of a scene that has one); without, the whole project.
+        Prompts typed by hand are only replaced with `replace_edited`."""
         if not self.ready:
             self.errorOccurred.emit("Still reading the API keys; try again in a moment")
             return None
@@ -178,6 +180,9 @@ class GenerationController(QObject):
         try:
             if kind == "narration":
                 result = gen.narration(project_id)
+            elif kind == "prompts":
+                result = gen.prompts(project_id, list(scene_ids) if scene_ids else None,
+                                     replace_edited=replace_edited)
             elif kind in JOB_KIND:
                 result = getattr(gen, kind)(project_id, list(scene_ids) if scene_ids else None)
             else:
@@ -280,7 +285,7 @@ class GenerationController(QObject):
             await self.engine.start()
         except Exception as e:  # noqa: BLE001 - the window keeps working without it
             log.exception("the job engine did not start")
-            self.errorOccurred.emit(f"Generation is unavailable: {getattr(e, 'message', None) or e}")
+            self.errorOccurred.emit(f"Generation is unavailable: {one_line(e)}")
 
     async def aclose(self, timeout: float = 20.0) -> None:
         """Stop the engine (running jobs are resumed at the next start). Bounded, so

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
-from PySide6.QtWidgets import QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
 from ..services.app import Services
 from . import errors, help, theme
 from .actions import ActionId, Key, MenuId, build_actions, build_menus, make_action, update_enabled
-from .commands import AddScene, CommandContext, DeleteScene, Events
+from .commands import AddScene, Batch, CommandContext, DeleteScene, Events
 from .errors import ErrorBanner, ErrorReporter
 from .generate_controls import GenerateControls
 from .help import shortcut_rows
 from .inspector import SceneInspector
+from .jobs_popover import JobsPopover
 from .layout import LayoutMemory, WindowLayout, ui_settings
+from .ops import Changes
 from .preview import PreviewPane
 from .project_page import ProjectPage
 from .protocols import GenerationHooks, JobsPanelLike
@@ -57,20 +59,19 @@ class MainWindow(QMainWindow):
         self._scene: str | None = None
         self._selection: list[str] = []
         self.settings_dialog: QDialog | None = None
-        self._from_preview = False
 
         self.sidebar = ProjectSidebar(self.ctx)
         self.project_page = ProjectPage(self.ctx)
-        self.preview = PreviewPane(services)
+        self.preview = PreviewPane(services, ctx=self.ctx)
         self.inspector = SceneInspector(self.ctx)
-        self.timeline = TimelineWidget(services, self.undo_stack)
+        self.timeline = TimelineWidget(services, self.undo_stack, ctx=self.ctx)
         self.review = self.inspector.review_actions
         self.frame = WindowLayout(self, banner=self.banner, sidebar=self.sidebar,
                                   project_page=self.project_page, preview=self.preview,
                                   inspector=self.inspector, timeline=self.timeline)
         self.center, self.top_split, self.main_split = (
             self.frame.center, self.frame.top_split, self.frame.main_split)
-        self._build_jobs_dock()
+        self._build_jobs_popover()
         self.actions = build_actions(self)
         for action_id, action in self.actions.items():  # window.act_new, act_next, ...
             setattr(self, f"act_{action_id.value}", action)
@@ -137,26 +138,24 @@ class MainWindow(QMainWindow):
         self.generate_controls.attach(controller)
 
     def set_jobs_panel(self, panel: JobsPanelLike) -> None:
-        """The jobs panel goes into the Jobs dock (View › Jobs panel, hidden at first);
-        its header row becomes the dock's title, as in the other panels."""
+        """The jobs panel goes into the Jobs popover (View › Jobs panel, hidden until
+        asked for); its header row carries the close button."""
         assert isinstance(panel, QWidget)
-        old = self.jobs_dock.widget()
-        self.jobs_dock.setWidget(panel)
+        old = self.jobs_popover.widget()
+        self.jobs_popover.setWidget(panel)
         if old is not None:
             old.deleteLater()
         self.jobs_panel = panel
         close = QToolButton(panel)
         close.setIcon(theme.icon("close"))
         close.setAutoRaise(True)
-        close.setToolTip("Hide the jobs panel (Ctrl+4)")
-        close.clicked.connect(self.jobs_dock.hide)
+        close.setToolTip("Hide the jobs panel (Esc, Ctrl+4)")
+        close.clicked.connect(self.jobs_popover.hide)
         panel.header_row.addWidget(close)
-        self.jobs_dock.setTitleBarWidget(QWidget())
         panel.jobActivated.connect(lambda job: self._reveal(job.project_id, job.scene_id))
 
     def show_jobs(self) -> None:
-        self.jobs_dock.show()
-        self.jobs_dock.raise_()
+        self.jobs_popover.show()
 
     def open_settings(self) -> None:
         """File › Settings…: API keys. Modeless, one at a time."""
@@ -186,22 +185,15 @@ class MainWindow(QMainWindow):
 
     # ---- building ----------------------------------------------------------------
 
-    def _build_jobs_dock(self) -> None:
-        self.jobs_dock = QDockWidget("Jobs", self)
-        self.jobs_dock.setObjectName("jobsDock")
-        self.jobs_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                                   | QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.jobs_dock.setAllowedAreas(Qt.DockWidgetArea.BottomDockWidgetArea
-                                       | Qt.DockWidgetArea.RightDockWidgetArea)
+    def _build_jobs_popover(self) -> None:
+        self.jobs_popover = JobsPopover(self)
         placeholder = QLabel("Generation starts with the window.")
         placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         theme.set_role(placeholder, "hint")
-        self.jobs_dock.setWidget(placeholder)
+        self.jobs_popover.setWidget(placeholder)
         self.jobs_panel: QWidget | None = None
         self.generation_controller: GenerationHooks | None = None
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.jobs_dock)
-        self.jobs_dock.hide()
-        self.status.jobsClicked.connect(lambda: self.jobs_dock.setVisible(not self.jobs_dock.isVisible()))
+        self.status.jobsClicked.connect(lambda: self.jobs_popover.setVisible(not self.jobs_popover.isVisible()))
         self.status.settingsClicked.connect(self.open_settings)
 
     def _wire(self) -> None:
@@ -210,11 +202,9 @@ class MainWindow(QMainWindow):
         self.timeline.sceneActivated.connect(self._on_scene)
         self.timeline.selectionChanged.connect(self._on_selection)
         self.timeline.errorOccurred.connect(self.reporter.report)
-        self.preview.versionChosen.connect(self._on_version_chosen)
         self.preview.errorOccurred.connect(self.reporter.report)
         self.inspector.image_version_source = self._previewed_image_version
-        ev.scenesChanged.connect(self._on_scenes_changed)
-        ev.sceneChanged.connect(self._on_scene_changed)
+        ev.changed.connect(self._on_changed)
         ev.reveal.connect(self._reveal)
         ev.projectsChanged.connect(self.update_actions)
         ev.projectChanged.connect(self._on_project_changed)
@@ -267,32 +257,24 @@ class MainWindow(QMainWindow):
         self._selection = [str(s) for s in ids]
         self.update_actions()
 
-    def _on_version_chosen(self, scene_id: str) -> None:
-        # The preview already shows the new choice; refresh everything else.
-        if self._project is not None:
-            self._from_preview = True
-            try:
-                self.events.sceneChanged.emit(self._project, scene_id)
-                self.events.projectsChanged.emit()
-            finally:
-                self._from_preview = False
-
     def _previewed_image_version(self) -> int | None:
         av, scene = self.preview.previewed, self.preview.scene
         if av is not None and av.type == "image" and scene is not None and scene.scene_id == self._scene:
             return av.version
         return None
 
-    def _on_scenes_changed(self, project_id: object) -> None:
-        if project_id == self._project:
-            self.timeline.reload()
-            self.generate_controls.show_busy_cards()
-        self.update_actions()
-
-    def _on_scene_changed(self, project_id: object, scene_id: str) -> None:
-        if project_id == self._project:
-            self.timeline.refresh_scene(scene_id)
-            if scene_id == self._scene and not self._from_preview:
+    def _on_changed(self, changes: Changes, initiator: object) -> None:
+        """Refresh what an operation changed; the view that started it already shows
+        its own result (a moved card, the version just chosen)."""
+        pid = changes.project_id
+        if pid is not None and pid == self._project:
+            if changes.scenes:
+                self.timeline.reload()
+                self.generate_controls.show_busy_cards()
+            else:
+                for sid in changes.scene_ids:
+                    self.timeline.refresh_scene(sid)
+            if initiator is not self.preview and changes.touches_scene(pid, self._scene):
                 self.preview.refresh()
         self.update_actions()
 
@@ -328,18 +310,17 @@ class MainWindow(QMainWindow):
         pid, ids = self._project, self.selected_scene_ids()
         if pid is None or not ids:
             return False
-        if len(ids) > 1 and not errors.confirm(
-            self, "Delete scenes", f"Delete {len(ids)} scenes?", "Delete scenes",
-            detail="Undo (Ctrl+Z) brings back their texts; generated versions stay in history.",
+        what = f"scene {ids[0]}" if len(ids) == 1 else f"{len(ids)} scenes"
+        if not errors.confirm(
+            self, "Delete scenes" if len(ids) > 1 else "Delete scene", f"Delete {what}?",
+            "Delete scenes" if len(ids) > 1 else "Delete scene",
+            detail="Undo (Ctrl+Z) brings back the same scene: its texts, versions and reviews.",
         ):
             return False
         if len(ids) == 1:
             return self.ctx.push(lambda: DeleteScene(self.ctx, pid, ids[0]))
-        self.undo_stack.beginMacro(f"Delete {len(ids)} scenes")  # one undo step
-        try:
-            return all([self.ctx.push(lambda s=s: DeleteScene(self.ctx, pid, s)) for s in ids])
-        finally:
-            self.undo_stack.endMacro()
+        builders = [lambda s=s: DeleteScene(self.ctx, pid, s) for s in ids]
+        return self.ctx.push(Batch(self.ctx, f"Delete {len(ids)} scenes", builders, destructive=True))
 
     def step_scene(self, delta: int) -> None:
         """Next / previous scene, in the order the timeline shows."""
@@ -368,4 +349,5 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.ctx.ops.close()
         super().closeEvent(event)

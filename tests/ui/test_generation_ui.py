@@ -112,11 +112,11 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     w = s.window
     s.open(pid)
     sids = [x.scene_id for x in sv.scenes.list(pid)]
-    assert w.jobs_dock.isHidden()  # hidden until a job starts
+    assert w.jobs_popover.isHidden()  # hidden until asked for
     qtbot.mouseClick(w.status.jobs_label, Qt.MouseButton.LeftButton)  # the job count toggles it
-    assert w.jobs_dock.isVisible()
+    assert w.jobs_popover.isVisible()
     w.act_jobs.trigger()  # so does View › Jobs panel (Ctrl+4)
-    assert w.jobs_dock.isHidden()
+    assert w.jobs_popover.isHidden()
 
     # No keys: every kind says it runs on the Local preview, and the status bar hints.
     assert w.act_generate_all["images"].text().replace("&", "") == "Images for whole project — Local preview"
@@ -135,7 +135,7 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     w.generation_controller.runningChanged.connect(counts.append)
 
     w.act_generate_all["images"].trigger()
-    assert w.jobs_dock.isVisible()  # a batch shows the jobs panel
+    assert w.jobs_popover.isHidden()  # a batch never opens the jobs panel by itself
     assert "Queued 3 images (Local preview)." in w.status.currentMessage()
     qtbot.waitUntil(lambda: s.settled(pid, 3), timeout=WAIT)
     qtbot.waitUntil(lambda: w.status.jobs_label.text() == "No jobs running", timeout=WAIT)
@@ -217,7 +217,7 @@ def test_skipped_scenes_and_errors_are_reported(session, local_services, qtbot):
     w.act_generate_all["images"].trigger()
     assert w.banner.level == "error"
     assert w.banner.label.text().startswith("No image to generate: S1: already has an image")
-    assert "select it to make a new version" in w.banner.label.text()  # not the CLI's --scenes
+    assert "generate for this scene alone for a new version" in w.banner.label.text()  # not the CLI's --scenes
     assert "⚠" in w.status.currentMessage()
     assert len(s.jobs(pid)) == 1
 
@@ -399,7 +399,7 @@ def check():
     if not seen["engine_loop"] or not c.ready or c.running_count():
         QTimer.singleShot(100, check)  # the queued job is still running
         return
-    seen["dock_hidden"] = win.jobs_dock.isHidden()
+    seen["dock_hidden"] = win.jobs_popover.isHidden()
     seen["settings"] = win.act_settings.shortcut().toString()
     seen["local_hint"] = not win.status.local_label.isHidden()
     win.close()

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from storyclip_desktop.ui.ops import Changes
 from storyclip_desktop.ui.sync_controller import SyncController, status_text
 from tests.sync import conftest as _sync
 from tests.sync.conftest import Installation
@@ -65,7 +66,7 @@ def test_pending_goes_up_then_a_background_sync_brings_it_to_zero(qtbot, sync_wi
 
     inst.engine.sync = watched
     pid = inst.sv.projects.create("Windowed")
-    w.events.projectsChanged.emit()  # what a window command does after a write
+    w.events.publish(Changes(projects=True))  # what a window command does after a write
     qtbot.waitUntil(lambda: ctl.status() is not None and ctl.status().pending == 1, timeout=3_000)
     assert "1 pending" in _label(w)
 

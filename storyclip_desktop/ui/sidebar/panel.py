@@ -171,10 +171,10 @@ class ProjectSidebar(QWidget):
 
     # ---- flows -------------------------------------------------------------------
 
-    def create_project(self) -> int | None:
+    def create_project(self) -> bool:
         title = title_dialog.ask_title(self, heading="New project", accept_label="Create")
         if title is None:
-            return None
+            return False
         cmd = CreateProject(self.ctx, title)
         return self._push_and_select(cmd)
 
@@ -186,15 +186,15 @@ class ProjectSidebar(QWidget):
         if title is not None and title != summary.title:
             self.ctx.push(RenameProject(self.ctx, summary.id, summary.title, title))
 
-    def duplicate_project(self) -> int | None:
+    def duplicate_project(self) -> bool:
         summary = self._summary()
         if summary is None:
-            return None
+            return False
         title = title_dialog.ask_title(
             self, heading="Duplicate project", text=copy_title(summary.title), accept_label="Duplicate"
         )
         if title is None:
-            return None
+            return False
         return self._push_and_select(DuplicateProject(self.ctx, summary.id, title))
 
     def delete_project(self) -> bool:
@@ -209,16 +209,17 @@ class ProjectSidebar(QWidget):
         ):
             return False
         row = self.view.currentIndex().row()
-        if not self.ctx.push(lambda: DeleteProject(self.ctx, summary.id)):
-            return False
-        self._select_row(min(row, self.proxy.rowCount() - 1))
-        return True
 
-    def _push_and_select(self, cmd: CreateProject | DuplicateProject) -> int | None:
-        if not self.ctx.push(cmd):
-            return None
-        self.select_project(cmd.pid)
-        return cmd.pid
+        def done(ok: bool) -> None:
+            if ok:  # the list was re-read: the neighbour takes the deleted one's place
+                self.reload()
+                self._select_row(min(row, self.proxy.rowCount() - 1))
+
+        return self.ctx.push(lambda: DeleteProject(self.ctx, summary.id), initiator=self, done=done)
+
+    def _push_and_select(self, cmd: CreateProject | DuplicateProject) -> bool:
+        """The new project is selected as soon as the store has it."""
+        return self.ctx.push(cmd, initiator=self, done=lambda ok: ok and self.select_project(cmd.pid))
 
     def _summary(self):  # noqa: ANN202
         row = self.model.row_of(self._current) if self._current is not None else -1

@@ -24,10 +24,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QUndoStack
 
+from ...domain.status import status_words
+from ..commands import CommandContext
+from ..errors import one_line
 from ..imaging import COVER, ImageKey, ImageLoader, local_path
 from ..imaging.loader import MISSING
 from . import mime
-from .commands import MoveScenesCommand, error_message
+from .commands import MoveScenesCommand
 
 if TYPE_CHECKING:
     from ...services import Services
@@ -44,6 +47,7 @@ BUSY_ROLE = _ROLE + 7
 POSITION_ROLE = _ROLE + 8  # 1-based place in the timeline
 IMAGE_VERSION_ROLE = _ROLE + 9
 CLIP_VERSION_ROLE = _ROLE + 10
+REJECTION_ROLE = _ROLE + 11  # the reviewer's comment while the scene stands rejected, else None
 
 FIRST_WORDS = 14
 FIRST_CHARS = 90
@@ -72,10 +76,14 @@ class SceneListModel(QAbstractListModel):
         undo_stack: QUndoStack | None = None,
         loader: ImageLoader | None = None,
         parent: Any = None,
+        ctx: CommandContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
-        self.undo_stack = undo_stack
+        # Moves go through the window's write path; alone (tests, benchmarks) the model
+        # makes its own, reporting through errorOccurred.
+        self.ctx = ctx or CommandContext.standalone(services, self.errorOccurred.emit, self, undo_stack)
+        self.undo_stack = self.ctx.stack
         self.loader = loader or ImageLoader.shared()
         self.project_id: int | None = None
         self.last_move: MoveResult | None = None
@@ -88,7 +96,6 @@ class SceneListModel(QAbstractListModel):
         self._urls: dict[str, tuple[int, str | None, Path | None]] = {}
         self._to_resolve: set[str] = set()
         self._by_path: dict[str, set[str]] = {}
-        self._write_failed = False
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
         self.loader.loaded.connect(self._on_image)
@@ -107,7 +114,7 @@ class SceneListModel(QAbstractListModel):
             try:
                 scenes = self.services.scenes.list(self.project_id)
             except Exception as e:  # noqa: BLE001 - shown to the user, the list stays empty
-                self.errorOccurred.emit(error_message(e))
+                self.errorOccurred.emit(one_line(e))
         self.beginResetModel()
         self._scenes = scenes
         self._reindex()
@@ -118,14 +125,18 @@ class SceneListModel(QAbstractListModel):
 
     def refresh_scene(self, scene_id: str) -> None:
         """Re-read one scene (status, chosen versions, narration) after it changed."""
-        row = self._rows.get(scene_id)
-        if row is None or self.project_id is None:
+        if scene_id not in self._rows or self.project_id is None:
             return
-        try:
-            scene = self.services.scenes.get(self.project_id, scene_id)
-        except Exception as e:  # noqa: BLE001
-            self.errorOccurred.emit(error_message(e))
-            return
+        pid = self.project_id
+        self.ctx.ops.read(lambda: self.services.scenes.get(pid, scene_id),
+                          lambda scene: self._refreshed(pid, scene), key=("card", pid, scene_id),
+                          failure=lambda e: self.errorOccurred.emit(one_line(e)))
+
+    def _refreshed(self, project_id: int, scene: SceneView) -> None:
+        row = self._rows.get(scene.scene_id)
+        if row is None or project_id != self.project_id:
+            return  # the card went (reload) or another project is shown
+        scene_id = scene.scene_id
         old = self._scenes[row]
         self._scenes[row] = scene
         if old.image_version != scene.image_version:
@@ -251,9 +262,13 @@ class SceneListModel(QAbstractListModel):
         if role == NARRATION_ROLE:
             return first_words(scene.narration)
         if role == int(Qt.ItemDataRole.ToolTipRole):
-            return f"{scene.scene_id} · {scene.status}\n{scene.narration}".strip()
+            why = f"\nRejected: {scene.rejection}" if scene.rejected else ""
+            return f"{scene.scene_id} · {status_words(scene.status)}{why}\n{scene.narration}".strip()
         if role == int(Qt.ItemDataRole.AccessibleTextRole):
-            return f"{scene.scene_id}, {scene.status}: {first_words(scene.narration)}"
+            state = "rejected" if scene.rejected else status_words(scene.status)
+            return f"{scene.scene_id}, {state}: {first_words(scene.narration)}"
+        if role == REJECTION_ROLE:
+            return scene.rejection
         if role == PK_ROLE:
             return scene.id
         if role == POSITION_ROLE:
@@ -352,17 +367,10 @@ class SceneListModel(QAbstractListModel):
         if self.planned_order(scene_ids, anchor) == self.scene_ids():
             return False  # dropped where they already are: no write, no undo entry
         ordered = sorted(scene_ids, key=self._rows.__getitem__)
-        cmd = MoveScenesCommand(self.services, self, self.project_id, ordered, anchor, self.pks())
-        self._write_failed = False
-        if self.undo_stack is not None:
-            self.undo_stack.push(cmd)
-        else:
-            cmd.redo()
-        return not self._write_failed
-
-    def report_error(self, message: str) -> None:
-        self._write_failed = True
-        self.errorOccurred.emit(message)
+        cmd = MoveScenesCommand(self.ctx, self, self.project_id, ordered, anchor, self.pks())
+        # One move at a time per project: a second drop before the first landed would
+        # be planned against rows that are about to change.
+        return self.ctx.push(cmd, initiator=self, busy=("order", self.project_id))
 
     def apply_move(self, result: MoveResult) -> None:
         """Make the rows follow the order the service wrote, moving contiguous blocks

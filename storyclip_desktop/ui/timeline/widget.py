@@ -15,6 +15,7 @@ from .view import TimelineView
 
 if TYPE_CHECKING:
     from ...services import Services
+    from ..commands import CommandContext
 
 
 class TimelineWidget(QWidget):
@@ -29,12 +30,13 @@ class TimelineWidget(QWidget):
         parent: QWidget | None = None,
         *,
         loader: ImageLoader | None = None,
+        ctx: CommandContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self.services = services
         self.undo_stack = undo_stack
-        self.model = SceneListModel(services, undo_stack, loader, self)
+        self.model = SceneListModel(services, undo_stack, loader, self, ctx=ctx)
         self.view = TimelineView(self)
         self.view.setObjectName("timelineView")
         self.view.setModel(self.model)
