@@ -161,7 +161,7 @@ class LayoutMemory:
         if tab is not None and str(tab).isdigit():
             self.layout.center.setCurrentIndex(int(tab))
 
-    def save(self, last_project: int | None) -> None:
+    def save(self, last_project: int | None, last_scene: str | None = None) -> None:
         s = self.settings
         s.setValue("window/geometry", self.window.saveGeometry())
         for key, split in self.layout.splitters.items():
@@ -171,11 +171,17 @@ class LayoutMemory:
         s.setValue("window/tab", self.layout.center.currentIndex())
         if last_project is not None:
             s.setValue("last_project", str(last_project))
+            if last_scene:
+                s.setValue(f"last_scene/{last_project}", last_scene)
         s.sync()
 
     def _available(self) -> QRect:
         screen = self.window.screen() or QGuiApplication.primaryScreen()
         return screen.availableGeometry() if screen is not None else QRect(0, 0, *DEFAULT_WINDOW)
+
+    def last_scene(self, project_id: int) -> str | None:
+        value = self.settings.value(f"last_scene/{project_id}")
+        return str(value) if value else None
 
     def last_project(self) -> int | None:
         last = self.settings.value("last_project")

@@ -22,6 +22,7 @@ from .help import shortcut_rows
 from .inspector import SceneInspector
 from .jobs_popover import JobsPopover
 from .layout import LayoutMemory, WindowLayout, ui_settings
+from .live import StoreWatcher
 from .ops import Changes
 from .preview import PreviewPane
 from .project_page import ProjectPage
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.act_generate = self.generate_controls.act_generate
         self.act_generate_all = self.generate_controls.act_generate_all
         self._wire()
+        self.watcher = StoreWatcher(services, self.events, self)
         self.layout_memory = LayoutMemory(self, self.frame, self.act_show, ui_settings())
         self.layout_memory.restore()
         self.sidebar.reload(prefer=self.layout_memory.last_project())
@@ -175,7 +177,7 @@ class MainWindow(QMainWindow):
         self.layout_memory.reset()
 
     def save_layout(self) -> None:
-        self.layout_memory.save(self._project)
+        self.layout_memory.save(self._project, self._scene)
 
     def show_shortcuts(self) -> None:
         self._shortcuts_dialog = help.shortcuts_dialog(self)
@@ -226,7 +228,11 @@ class MainWindow(QMainWindow):
         self.inspector.set_scene(None, None)
         self.project_page.set_project(project_id)
         self._project, self._scene, self._selection = project_id, None, []
+        self.watcher.watch(project_id)
         self.timeline.set_project(project_id)
+        last = self.layout_memory.last_scene(project_id) if project_id is not None else None
+        if last and self.timeline.model.index_of(last).isValid():
+            self.timeline.select_scene(last)  # where the editor was when they quit
         self.generate_controls.show_busy_cards()
         if self._scene is None:  # no scenes: clear what the previous project showed
             self.preview.show_scene(project_id, None)
@@ -336,18 +342,25 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.watcher.start()
         if not self._focused_once:  # start where the work is, not on the first tool button
             self._focused_once = True
             target = self.sidebar.view if self._project is not None else self.project_page.new_button
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.commit_pending() and not errors.confirm(
-            self, "Unsaved script", "The script could not be saved (see the message above).",
+        self.commit_pending()
+        drafts = self.project_page.script.unsaved()
+        if drafts and not errors.confirm(
+            self, "Unsaved script",
+            "The script could not be saved (it is over 2,000 characters)." if drafts == 1 else
+            f"{drafts} scripts could not be saved (over 2,000 characters).",
             "Quit without saving",
+            detail="Shorten it and press Ctrl+S to keep it; quitting now loses the draft.",
         ):
             event.ignore()
             return
+        self.watcher.stop()
         self.save_layout()
         self.ctx.ops.close()
         super().closeEvent(event)

@@ -98,6 +98,7 @@ class TimelineWidget(QWidget):
     def reload(self) -> None:
         """Re-read the scenes; the current and selected scenes stay selected."""
         current, selected = self._current, self.selected_scene_ids()
+        scroll = self.view.horizontalScrollBar().value()  # a refresh keeps the strip where it was
         self.model.reload()
         sel = self.view.selectionModel()
         self._restoring = True  # one selectionChanged at the end, not one per card
@@ -116,6 +117,9 @@ class TimelineWidget(QWidget):
             first = self.model.scene(0).scene_id if self.model.rowCount() else None
             if first:
                 self.select_scene(first)
+        else:
+            self.view.doItemsLayout()  # the range is known before the strip scrolls back
+            self.view.horizontalScrollBar().setValue(scroll)
         self.selectionChanged.emit(self.selected_scene_ids())
 
     def refresh_scene(self, scene_id: str) -> None:
