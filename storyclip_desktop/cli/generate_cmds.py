@@ -194,5 +194,6 @@ def _job_json(j) -> dict:  # noqa: ANN001
 
 
 def _short(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    from ..domain.text import shorten
+
+    return shorten(text, n)

@@ -353,17 +353,9 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _short(text: str, n: int = 40) -> str:
-    """At most about `n` columns, cut between words (a first word longer than that is
-    kept whole rather than cut)."""
-    from .output import _width
+    from ..domain.text import shorten
 
-    words = text.split()
-    out: list[str] = []
-    for w in words:
-        if out and _width(" ".join([*out, w])) > n - 1:
-            return " ".join(out) + " …"
-        out.append(w)
-    return " ".join(out)
+    return shorten(text, n)
 
 
 def _status(s) -> str:  # noqa: ANN001

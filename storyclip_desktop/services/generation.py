@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..domain import validation as v
+from ..domain.text import shorten
 from .errors import Conflict, NotFound
 from .generation_jobs import PROVIDER_LABELS, JobRecords, JobSpec, JobView
 from .generation_plan import SKIP_RULES, Choice, choose, language_of
@@ -253,7 +254,7 @@ class GenerationService:
     @staticmethod
     def _image_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
         j = s.scene_json
-        short = " ".join(s.narration.split())
+        short = shorten(s.narration, 60)  # the card wraps it; never cut inside a word
         return {
             "prompt": str(j.get("image_prompt") or ""),
             "negative_prompt": str(j.get("negative_prompt") or ""),
@@ -261,7 +262,7 @@ class GenerationService:
             "resolution": prefs.resolution,
             # Only the local renderer takes a seed; the paid image APIs have none.
             "seed": secrets.randbelow(2**31) if c.provider == "local" else None,
-            "title": f"{s.scene_id} · {short[:40]}",
+            "title": f"{s.scene_id} · {short}",
         }
 
     def _clip_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:

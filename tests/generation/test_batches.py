@@ -89,10 +89,11 @@ def test_prompts_only_for_scenes_not_yet_confirmed(sv):
     pid = make_project(sv, 3, "init")
     move_scene(sv, pid, "S2", "prompt")
     move_scene(sv, pid, "S3", "prompt_confirmed")
-    batch = sv.generation.prompts(pid)
-    assert [sv.generation.job(j).scene_id for j in batch.job_ids] == ["S1", "S2"]
-    assert [s.scene_id for s in batch.skipped] == ["S3"]
-    assert "already confirmed" in batch.skipped[0].reason
+    kept = sv.generation.prompts(pid)  # move_scene typed S2's prompt by hand: kept
+    assert [s.scene_id for s in kept.skipped] == ["S2", "S3"] and "written by hand" in kept.skipped[0].reason
+    batch = sv.generation.prompts(pid, ["S2"], replace_edited=True)
+    assert [sv.generation.job(j).scene_id for j in kept.job_ids + batch.job_ids] == ["S1", "S2"]
+    assert "already confirmed" in kept.skipped[1].reason
 
 
 def test_the_preferred_provider_is_used_when_its_key_is_set(sv):
