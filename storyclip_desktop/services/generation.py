@@ -254,7 +254,7 @@ class GenerationService:
     @staticmethod
     def _image_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
         j = s.scene_json
-        short = shorten(s.narration, 60)  # the card wraps it; never cut inside a word
+        short = shorten(s.narration, 140)  # the card wraps and fits it; never cut inside a word
         return {
             "prompt": str(j.get("image_prompt") or ""),
             "negative_prompt": str(j.get("negative_prompt") or ""),

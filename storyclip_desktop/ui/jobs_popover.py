@@ -51,6 +51,7 @@ class JobsPopover(QFrame):
     def setWidget(self, widget: QWidget) -> None:  # noqa: N802
         if self._widget is not None:
             self._layout.removeWidget(self._widget)
+            self._widget.hide()  # the caller deletes it; until then it must not show through
         self._widget = widget
         self._layout.addWidget(widget)
 

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.reporter.window = self
         self.reporter.notice_status = self.status.show_notice
         self.ctx = CommandContext(services, self.undo_stack, self.reporter, self.events)
+        self.status.use_ops(self.ctx.ops)
         self._project: int | None = None
         self._scene: str | None = None
         self._selection: list[str] = []

@@ -293,6 +293,15 @@ def mono_font() -> QFont:
 REJECTED = "#B91C1C"  # a rejected scene's badge, card and note (timeline/status_style.py)
 
 
+def rejection_note_style() -> str:
+    """The reviewer's comment on a rejected scene: tinted in the rejected colour so it
+    reads as part of the badge, on light and dark windows."""
+    return (
+        "QLabel#rejectionNote { background: rgba(185, 28, 28, 0.14); "
+        f"border: 1px solid {REJECTED}; border-radius: 6px; padding: 6px 8px; }}"
+    )
+
+
 def badge_style(status: str, rejected: bool = False) -> str:
     """A solid pill in the status colour with white text (>= 4.5:1 on every fill), the
     same look as the timeline's card badges."""

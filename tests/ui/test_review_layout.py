@@ -109,3 +109,17 @@ def test_generate_never_opens_the_jobs_panel(window, local_services, qtbot, sett
     assert window.act_jobs.isChecked()
     window.act_jobs.trigger()
     assert not window.jobs_popover.isVisible()
+
+
+def test_status_messages_are_never_cut_under_the_chips(window, local_services, qtbot, settle, tmp_path):
+    _open(window, qtbot, settle, local_services, tmp_path, (1024, 700))
+    st = window.status
+    st.set_local_preview({"gemini": ["image"]})
+    long = "Queued 5 images (Local preview). S2 skipped: an image needs a confirmed prompt " * 3
+    st.show_notice(long)
+    shown = st.currentMessage()
+    assert shown.endswith(" …") and long.startswith(shown[:-2])  # cut between words
+    assert st.fontMetrics().horizontalAdvance(shown) <= st.message_room()
+    chip_left = st.local_label.mapTo(st, st.local_label.rect().topLeft()).x()
+    assert st.fontMetrics().horizontalAdvance(shown) + 8 < chip_left
+    assert st.toolTip() == long

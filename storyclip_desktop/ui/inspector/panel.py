@@ -82,8 +82,7 @@ class SceneInspector(QWidget):
         self.rejection.setObjectName("rejectionNote")
         self.rejection.setWordWrap(True)
         self.rejection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.rejection.setStyleSheet(
-            f"QLabel#rejectionNote {{ border-left: 3px solid {theme.REJECTED}; padding: 4px 8px; }}")
+        self.rejection.setStyleSheet(theme.rejection_note_style())
         self.rejection.hide()
         # A prompt that generation replaced can be brought back (undoable like any edit).
         self.bring_back_button = QPushButton(theme.icon("undo"), "Bring back the replaced prompt")

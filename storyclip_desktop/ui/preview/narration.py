@@ -49,6 +49,7 @@ class NarrationBar(QWidget):
         self.player.stop()
         ok = self.path is not None and self.path.is_file()
         self.transport.setEnabled(ok)
+        self.transport.setVisible(ok)  # nothing to play: the room goes to saying so
         if self.path is None:
             self.info.setText(self.tr("No narration yet"))
             self.player.setSource(QUrl())

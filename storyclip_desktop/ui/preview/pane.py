@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import theme
 from ..commands import ChooseVersion, CommandContext
 from ..errors import message_for
 from ..imaging import ImageLoader, local_path
@@ -371,9 +372,7 @@ class PreviewPane(QWidget):
         style = status_style(s.status, s.rejected)
         if s.rejected:
             self.rejection.setText(f"<b>{self.tr('Rejected')}:</b> {html.escape(s.rejection or '')}")
-            self.rejection.setStyleSheet(
-                f"QLabel#rejectionNote {{ border-left: 3px solid {style.fill.name()}; padding: 4px 8px; }}"
-            )
+            self.rejection.setStyleSheet(theme.rejection_note_style())
         self.rejection.setVisible(s.rejected)
         self.badge.setText(style.label)
         self.badge.setStyleSheet(

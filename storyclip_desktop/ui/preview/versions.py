@@ -142,7 +142,7 @@ class VersionListModel(QAbstractListModel):
         return None
 
 
-CHIP = QSize(246, 58)  # fits the preview's side column with a scroll bar
+CHIP = QSize(246, 68)  # fits the preview's side column with a scroll bar
 
 
 class VersionChipDelegate(QStyledItemDelegate):
