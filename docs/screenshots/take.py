@@ -135,9 +135,14 @@ def _dialogs_shot(app, window, state: str):  # noqa: ANN001, ANN202
 
 def _changed(window, pid: int) -> None:  # noqa: ANN001
     """Changes made here through the services, as the window hears of its own."""
+    from PySide6.QtWidgets import QApplication
+
     from storyclip_desktop.ui.ops import Changes
 
     window.events.publish(Changes(pid, scenes=True, projects=True))
+    app = QApplication.instance()
+    _wait(app, window.ctx.ops.idle)  # the views re-read off the GUI thread
+    _settle(app, 0.2)
 
 
 # ---- generation ---------------------------------------------------------------------
@@ -165,7 +170,10 @@ class Shots:
             w._on_selection(list(scenes))  # a multi-selection, as Ctrl+click makes it
             w.act_generate[kind].trigger()
         if len(self.batches) == before:
-            raise RuntimeError(f"nothing queued: {w.reporter.last}")
+            states = {s.scene_id: s.status for s in self.sv.scenes.list(self.pid)}
+            shown = {sid: w.timeline.model.scene(w.timeline.model.index_of(sid).row()).status for sid in states}
+            raise RuntimeError(f"nothing queued: {w.reporter.last}; store {states}; cards {shown}; "
+                               f"enabled {w.act_generate[kind].isEnabled()} ready {w.generate_controls.ready()}")
         ids = self.batches[-1].job_ids
         if wait:
             self.wait(lambda: all(self.sv.generation.job(j).terminal for j in ids))

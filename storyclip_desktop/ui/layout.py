@@ -43,8 +43,8 @@ def first_size(available: QRect) -> QRect:
 def side_sizes(width: int) -> list[int]:
     """Projects | centre | inspector for a window `width` wide: the side panels keep
     readable widths, the centre (the preview) gets everything else."""
-    sidebar = max(180, min(260, round(width * 0.16)))
-    inspector = max(280, min(380, round(width * 0.24)))
+    sidebar = max(170, min(260, round(width * 0.16)))
+    inspector = max(300, min(380, round(width * 0.24)))
     return [sidebar, max(300, width - sidebar - inspector), inspector]
 
 

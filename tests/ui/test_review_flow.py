@@ -206,3 +206,55 @@ def test_changes_from_another_process_appear_in_the_open_window(window, local_se
     added = _cli(sqlite_url, "scene", "add", str(pid), "--narration", "새 장면 / new scene")
     qtbot.waitUntil(lambda: added in m.scene_ids(), timeout=5000)
     assert window.current_scene_id() == "S9"
+
+
+def test_the_selected_scene_comes_back_after_a_restart(qtbot, local_services, settle):
+    from storyclip_desktop.ui.main_window import MainWindow
+
+    pid = make_project(local_services, 5)
+    w = MainWindow(local_services)
+    qtbot.addWidget(w)
+    _open(w, settle, pid, "S4")
+    assert w.current_scene_id() == "S4"
+    w.close()
+
+    again = MainWindow(local_services)
+    qtbot.addWidget(again)
+    again.show()
+    settle()
+    assert again.current_project_id() == pid and again.current_scene_id() == "S4"
+
+
+def test_an_unsaved_script_draft_asks_before_quitting_and_its_banner_stays_behind(window, local_services,
+                                                                                   answer, settle):
+    sv = local_services
+    first, second = make_project(sv, 1, "첫째"), make_project(sv, 1, "둘째")
+    _open(window, settle, first)
+    script = window.project_page.script
+    script.editor.setPlainText("가" * 2100)
+    assert not window.commit_pending()
+    assert not window.banner.isHidden()  # "Not saved: the script is 100 characters over ..."
+    window.open_project(second)
+    settle()
+    assert window.banner.isHidden()  # the message belongs to the other project's draft
+    asked = answer.confirm(False)
+    window.close()
+    assert asked == ["The script could not be saved (it is over 2,000 characters)."]
+    assert window.isVisible()  # stayed open: the draft is still there
+    window.open_project(first)
+    settle()
+    assert script.text() == "가" * 2100
+
+
+def test_a_prompt_being_typed_shows_its_saved_state(window, local_services, qtbot, settle):
+    pid = make_project(local_services, 2)
+    _open(window, settle, pid)
+    form = window.inspector.fields
+    edit = form.edits["image_prompt"]
+    edit.setFocus()
+    QTest.keyClicks(edit, "a quiet harbour")
+    assert form.state.text().startswith("Edited")
+    qtbot.waitUntil(lambda: local_services.scenes.get(pid, "S1").scene_json.get("image_prompt") == "a quiet harbour",
+                    timeout=5000)  # saved after a pause, without leaving the field
+    assert edit.hasFocus() or not window.isActiveWindow()
+    qtbot.waitUntil(lambda: form.state.text() == "Saved", timeout=5000)

@@ -123,3 +123,18 @@ def test_status_messages_are_never_cut_under_the_chips(window, local_services, q
     chip_left = st.local_label.mapTo(st, st.local_label.rect().topLeft()).x()
     assert st.fontMetrics().horizontalAdvance(shown) + 8 < chip_left
     assert st.toolTip() == long
+
+
+def test_comparing_in_a_narrow_window_gives_the_side_column_to_the_pictures(window, local_services, qtbot,
+                                                                            settle, tmp_path):
+    _open(window, qtbot, settle, local_services, tmp_path, (1024, 700))
+    pane = window.preview
+    single = pane.media.canvas
+    _ready(qtbot, single)
+    pane.compare_button.click()
+    left, right = pane.compare.left.media.canvas, pane.compare.right.media.canvas
+    _ready(qtbot, left, right)
+    assert pane.side.isHidden() and pane.compare_button.isVisible() and pane.use_button.isVisible()
+    assert left.frame_rect().height() >= 0.6 * single.frame_rect().height() or left.frame_rect().height() >= 300
+    pane.compare_button.click()  # "Done comparing" sits above the pictures now
+    assert not pane.side.isHidden() and pane.side.isAncestorOf(pane.compare_button)

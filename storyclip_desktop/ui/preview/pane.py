@@ -7,7 +7,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from ...services.views import AssetVersion, SceneView
 
 SIDE_WIDTH = 264  # the column beside the picture: scene, narration, versions, actions
+SIDE_MIN = 212
+COMPARE_NEEDS = 760  # below this pane width, comparing hides the side column
 
 
 class PreviewPane(QWidget):
@@ -100,6 +102,7 @@ class PreviewPane(QWidget):
         actions.setSpacing(8)
         actions.addWidget(self.use_button, 1)
         actions.addWidget(self.compare_button, 1)
+        self._actions = actions
 
         self.narration = NarrationBar(self)
 
@@ -135,6 +138,24 @@ class PreviewPane(QWidget):
         self.show_scene(None, None)
 
     # -- public API ----------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # A narrow pane (a 1024-wide window) keeps more of its width for the picture.
+        self.side.setFixedWidth(max(SIDE_MIN, min(SIDE_WIDTH, round(self.width() * 0.34))))
+        self._place_actions()
+        super().resizeEvent(event)
+
+    def _place_actions(self) -> None:
+        """Comparing in a narrow pane: the side column gives its width to the two
+        pictures, and its two buttons move above them."""
+        narrow = self.compare_button.isChecked() and self.width() < COMPARE_NEEDS
+        target = self.compare.bar if narrow else self._actions
+        if target.indexOf(self.use_button) < 0:
+            for b in (self.use_button, self.compare_button):
+                (self._actions if narrow else self.compare.bar).removeWidget(b)
+                target.addWidget(b, 1)
+                b.show()
+        self.side.setVisible(not narrow)
 
     def toggle_playback(self) -> bool:
         """Space: the scene's clip when it shows one, else the project's narration."""
@@ -289,6 +310,7 @@ class PreviewPane(QWidget):
             self.compare_button.setChecked(False)
             return
         self.compare_button.setText(self.tr("Done comparing") if on else self.tr("Compare"))
+        self._place_actions()
         if on:
             self.media.stop()
             self._fill_compare()
