@@ -252,8 +252,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title} — StoryClip" if title else "StoryClip")
 
     def _on_scene(self, scene_id: str) -> None:
-        if self._project is None:
-            return
+        if self._project is None or (scene_id or None) == self._scene:
+            return  # the same card again (a move, a refresh): nothing to re-read
         self._scene = scene_id or None
         self.inspector.set_scene(self._project, self._scene)
         self.preview.show_scene(self._project, self._scene)
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         pid = changes.project_id
         if pid is not None and pid == self._project:
             if changes.scenes:
-                self.timeline.reload()
+                self.timeline.refresh()
                 self.generate_controls.show_busy_cards()
             else:
                 for sid in changes.scene_ids:

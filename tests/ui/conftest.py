@@ -6,6 +6,7 @@ flowing, until every operations runner of the test has nothing left to do."""
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 
 import pytest
@@ -32,6 +33,37 @@ def runners(monkeypatch):
     yield made
     for r in list(made):
         r.close()
+
+
+@pytest.fixture
+def qasync_loop(qapp):
+    """An asyncio loop on Qt's event loop for the job engine; Qt's event processing
+    (qtbot.waitUntil) runs its callbacks and tasks. It is never run or stopped (qasync's
+    stop() calls QApplication.exit(), which sends aboutToQuit and makes every later
+    QEventLoop.exec() return at once, so the next test's waits would end early);
+    asyncio's own hook names it this thread's running loop while the test lasts, and
+    close() releases it. Nothing of qasync's private state is touched, so the window's
+    tests run in the same pytest process as the rest."""
+    qasync = pytest.importorskip("qasync")
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    yield loop
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_on(qtbot, qasync_loop):
+    """run_on(coro): await it on the qasync loop while Qt's events flow; its result."""
+
+    def run(coro, timeout: int = 30_000):
+        task = qasync_loop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return run
 
 
 @pytest.fixture

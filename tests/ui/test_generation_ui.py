@@ -26,20 +26,10 @@ WAIT = 30_000  # ms: generous, the local renderer and SQLite share a small CI ma
 
 
 @pytest.fixture
-def loop(qapp):
-    """A qasync loop that counts as running while Qt processes events: tasks and the
-    engine's callbacks run inside qtbot.waitUntil."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    yield loop
-    qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    loop._after_run_forever()
-    # Not loop.stop(): that calls QApplication.exit(), which would end the next test's
-    # waits at once. Only the "running" mark is undone.
-    loop._QEventLoop__is_running = False
-    asyncio.events._set_running_loop(None)
-    loop.close()
-    asyncio.set_event_loop(None)
+def loop(qasync_loop):
+    """The qasync loop of tests/ui/conftest.py: tasks and the engine's callbacks run
+    inside qtbot.waitUntil."""
+    return qasync_loop
 
 
 class Session:
@@ -335,7 +325,7 @@ def test_key_lookups_stay_off_the_gui_thread(qtbot):
     cache = KeyCache(lookup)
     cache.refresh()
     qtbot.waitUntil(lambda: cache.ready, timeout=WAIT)
-    assert threads and all(t == "storyclip-keys" for t in threads)
+    assert threads and all(t.startswith("storyclip-ops") for t in threads)  # the operations thread
     threads.clear()
     for _ in range(1000):  # e.g. every repaint
         assert cache.has_key("openai") and not cache.has_key("gemini")

@@ -153,7 +153,8 @@ def test_publish_is_enabled_only_for_a_local_project_with_a_server(qtbot, tmp_pa
     try:
         qtbot.waitUntil(lambda: ctl.last_report is not None, timeout=15_000)
         shared_pid = sv.projects.create("After")
-        w.events.projectsChanged.emit()
+        w.events.projectsChanged.emit()  # the list is re-read off the GUI thread
+        qtbot.waitUntil(lambda: w.sidebar.model.row_of(shared_pid) >= 0, timeout=5_000)
         assert w.open_project(local_pid)
         assert ctl.act_publish.isEnabled()
         assert w.open_project(shared_pid)

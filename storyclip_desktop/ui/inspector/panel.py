@@ -238,13 +238,20 @@ class SceneInspector(QWidget):
             self._reload()
 
     def _on_scenes_changed(self, project_id: object) -> None:
-        if self.scene is not None and project_id == self.scene.project_id:
-            with self.ctx.reporter.guard():
-                ids = {s.scene_id for s in self.ctx.services.scenes.list(project_id)}
-                if self.scene.scene_id not in ids:
-                    self._show(None, new_scene=True)
-                    return
-            self._reload()
+        if self.scene is None or project_id != self.scene.project_id:
+            return
+        pid, sid = self.scene.project_id, self.scene.scene_id
+
+        def check(ids: set[str]) -> None:
+            if self.scene is None or (self.scene.project_id, self.scene.scene_id) != (pid, sid):
+                return
+            if sid in ids:
+                self._reload()
+            else:  # the scene went (split, delete elsewhere)
+                self._show(None, new_scene=True)
+
+        self.ctx.ops.read(lambda: {s.scene_id for s in self.ctx.services.scenes.list(pid)}, check,
+                          key=("inspector-scenes", pid))
 
     # ---- edits -------------------------------------------------------------------
 

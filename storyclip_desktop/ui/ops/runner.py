@@ -22,6 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from ...jobs.tuning import lower_thread_priority
 from .changes import Changes
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,10 @@ class Ops(QObject):
     def __init__(self, report: Report, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._report = report
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyclip-ops")
+        # At a lower priority: on a small, busy machine the window's thread gets the CPU
+        # first, and the call waits on the network most of the time anyway.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyclip-ops",
+                                        initializer=lower_thread_priority)
         self._busy: dict[Hashable, int] = {}
         self._latest: dict[Hashable, int] = {}
         self._lock = threading.Lock()

@@ -9,6 +9,7 @@ view actually paints, and decoded off the GUI thread by the shared ImageLoader.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,12 +110,31 @@ class SceneListModel(QAbstractListModel):
         self.reload()
 
     def reload(self) -> None:
+        """Read the scenes now (a project was opened)."""
         scenes: list[SceneView] = []
         if self.project_id is not None:
             try:
                 scenes = self.services.scenes.list(self.project_id)
             except Exception as e:  # noqa: BLE001 - shown to the user, the list stays empty
                 self.errorOccurred.emit(one_line(e))
+        self._show_scenes(scenes)
+
+    def refresh(self, then: Callable[[], object] | None = None) -> None:
+        """Re-read the scenes off the GUI thread (they changed); `then` after."""
+        pid = self.project_id
+        if pid is None:
+            return
+
+        def show(scenes: list[SceneView]) -> None:
+            if pid == self.project_id:
+                self._show_scenes(scenes)
+                if then is not None:
+                    then()
+
+        self.ctx.ops.read(lambda: self.services.scenes.list(pid), show, key=("cards", pid),
+                          failure=lambda e: self.errorOccurred.emit(one_line(e)))
+
+    def _show_scenes(self, scenes: list[SceneView]) -> None:
         self.beginResetModel()
         self._scenes = scenes
         self._reindex()
@@ -224,11 +244,17 @@ class SceneListModel(QAbstractListModel):
         wanted = [sid for sid in pending if sid in self._rows and self._scenes[self._rows[sid]].image_version is not None]
         if not wanted:
             return
-        try:
-            current = self.services.assets.current(self.project_id, wanted)
-        except Exception:  # noqa: BLE001 - the cards show "missing" instead
-            current = {}
+        pid = self.project_id
+        self.ctx.ops.read(lambda: self.services.assets.current(pid, wanted),
+                          lambda current: self._resolved(pid, wanted, current),
+                          failure=lambda _e: self._resolved(pid, wanted, {}))  # the cards say "missing"
+
+    def _resolved(self, project_id: int, wanted: list[str], current: dict) -> None:
+        if project_id != self.project_id:
+            return
         for scene_id in wanted:
+            if scene_id not in self._rows:
+                continue
             row = self._rows[scene_id]
             scene = self._scenes[row]
             image = current.get(scene_id, {}).get("image")
