@@ -260,14 +260,21 @@ def restore_project(ctx: CommandContext, snap: ProjectSnapshot) -> int:
     return pid
 
 
-class CreateProject(ServiceCommand):
-    def __init__(self, ctx: CommandContext, title: str, description: str | None = None) -> None:
-        super().__init__(ctx, f"Create project “{title}”")
-        self.title, self.description = title, description
+class _NewProject(ServiceCommand):
+    """A command that makes a project; redo makes another (new id) that older commands
+    find through the alias. The new project is selected once it exists."""
+
+    reveal_on_push = True
+
+    def __init__(self, ctx: CommandContext, text: str) -> None:
+        super().__init__(ctx, text)
         self.pid: int | None = None
 
+    def make(self) -> int:
+        raise NotImplementedError
+
     def apply(self) -> None:
-        new = self.ctx.services.projects.create(self.title, description=self.description)
+        new = self.make()
         if self.pid is not None:
             self.ctx.alias_project(self.pid, new)
         self.pid = new
@@ -275,13 +282,20 @@ class CreateProject(ServiceCommand):
     def revert(self) -> None:
         self.ctx.services.projects.delete(self.ctx.project(self.pid))
 
-    reveal_on_push = True
-
     def changes(self) -> Changes:
         return Changes(projects=True)
 
     def reveal_target(self) -> tuple[object, object]:
         return self.ctx.project(self.pid), None
+
+
+class CreateProject(_NewProject):
+    def __init__(self, ctx: CommandContext, title: str, description: str | None = None) -> None:
+        super().__init__(ctx, f"Create project “{title}”")
+        self.title, self.description = title, description
+
+    def make(self) -> int:
+        return self.ctx.services.projects.create(self.title, description=self.description)
 
 
 class RenameProject(ServiceCommand):
@@ -302,28 +316,13 @@ class RenameProject(ServiceCommand):
         return self.ctx.project(self.pid), None
 
 
-class DuplicateProject(ServiceCommand):
+class DuplicateProject(_NewProject):
     def __init__(self, ctx: CommandContext, pid: int, title: str | None = None) -> None:
         super().__init__(ctx, "Duplicate project")
         self.source, self.title = pid, title
-        self.pid: int | None = None
 
-    def apply(self) -> None:
-        new = self.ctx.services.projects.duplicate(self.ctx.project(self.source), self.title)
-        if self.pid is not None:
-            self.ctx.alias_project(self.pid, new)
-        self.pid = new
-
-    def revert(self) -> None:
-        self.ctx.services.projects.delete(self.ctx.project(self.pid))
-
-    reveal_on_push = True
-
-    def changes(self) -> Changes:
-        return Changes(projects=True)
-
-    def reveal_target(self) -> tuple[object, object]:
-        return self.ctx.project(self.pid), None
+    def make(self) -> int:
+        return self.ctx.services.projects.duplicate(self.ctx.project(self.source), self.title)
 
 
 class DeleteProject(ServiceCommand):
