@@ -28,7 +28,7 @@ dist: $(STAMP)
 	STORYCLIP_DATA_DIR=$$(mktemp -d) STORYCLIP_CONFIG_DIR=$$(mktemp -d) ./dist/storyclip/storyclip demo
 
 screenshots: $(TSTAMP)
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) docs/screenshots/take.py
+	xvfb-run -a -s "-screen 0 2600x1500x24" $(PY) docs/screenshots/take.py && xvfb-run -a -s "-screen 0 2600x1500x24" $(PY) docs/screenshots/take.py --dark
 
 bench: $(TSTAMP)
 	$(PY) bench/ordering_bench.py

@@ -295,6 +295,7 @@ def main() -> int:
     window = MainWindow(services)
     window.move(0, 0)
     window.resize(*SIZE)
+    window.layout_memory.reset()  # the panels sized for this window, as on a screen this size
     window.show()
     window.activateWindow()  # no window manager under Xvfb: take focus ourselves
     _shoot(app, window, "empty")

@@ -138,3 +138,14 @@ def test_comparing_in_a_narrow_window_gives_the_side_column_to_the_pictures(wind
     assert left.frame_rect().height() >= 0.6 * single.frame_rect().height() or left.frame_rect().height() >= 300
     pane.compare_button.click()  # "Done comparing" sits above the pictures now
     assert not pane.side.isHidden() and pane.side.isAncestorOf(pane.compare_button)
+
+
+def test_the_script_editor_is_usable_at_1024x700(window, local_services, qtbot, settle, tmp_path):
+    _open(window, qtbot, settle, local_services, tmp_path, (1024, 700))
+    window.center.setCurrentIndex(0)
+    QApplication.processEvents()
+    editor = window.project_page.script.editor
+    fm = editor.fontMetrics()
+    # At least ~40 characters a line and ~8 lines: a paragraph can be read and written.
+    assert editor.viewport().width() >= 40 * fm.averageCharWidth(), editor.viewport().width()
+    assert editor.viewport().height() >= 8 * fm.lineSpacing(), editor.viewport().height()

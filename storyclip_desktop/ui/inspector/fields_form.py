@@ -43,6 +43,7 @@ class SceneFieldsForm(QWidget):
         self.state.setObjectName("fieldsState")
         self.state.setProperty("role", "hint")
         form.addRow(self.state)
+        self.state.hide()  # shown while there is something to say
         self._pause = QTimer(self, singleShot=True, interval=PAUSE_MS)
         self._pause.timeout.connect(self.commit_pending)
         self.edits: dict[str, QPlainTextEdit] = {}
@@ -96,14 +97,18 @@ class SceneFieldsForm(QWidget):
         self.setEnabled(scene is not None)
         unsaved = scene is not None and any(e.toPlainText() != _text(scene, f) for f, e in self.edits.items())
         if not same:
-            self.state.setText("")
+            self._set_state("")
         elif not unsaved and self.state.text():
-            self.state.setText("Saved")
+            self._set_state("Saved")
+
+    def _set_state(self, text: str) -> None:
+        self.state.setText(text)
+        self.state.setVisible(bool(text))
 
     def _on_typing(self) -> None:
         if self._loading or self.scene is None:
             return
-        self.state.setText("Edited · saves when you pause")
+        self._set_state("Edited · saves when you pause")
         self._pause.start()
 
     def commit_pending(self) -> None:
@@ -118,7 +123,7 @@ class SceneFieldsForm(QWidget):
             return
         value: str | None = text if (text.strip() or field == "narration") else None
         self._pause.stop()
-        self.state.setText("Saving…")
+        self._set_state("Saving…")
         self.edited.emit({field: value}, None)
 
     def _on_duration(self, value: int) -> None:
