@@ -149,3 +149,7 @@ def test_the_script_editor_is_usable_at_1024x700(window, local_services, qtbot, 
     # At least ~40 characters a line and ~8 lines: a paragraph can be read and written.
     assert editor.viewport().width() >= 40 * fm.averageCharWidth(), editor.viewport().width()
     assert editor.viewport().height() >= 8 * fm.lineSpacing(), editor.viewport().height()
+    page = window.project_page
+    assert page.settings_toggle.isVisible()  # the video settings fold under the script
+    page.settings_toggle.click()
+    assert page.preferences.isVisible()

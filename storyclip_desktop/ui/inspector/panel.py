@@ -139,7 +139,7 @@ class SceneInspector(QWidget):
         lay.setSpacing(0)
         lay.addWidget(panel_header)
         lay.addWidget(self.stack, 1)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(300)  # "Confirm image" and "Reject…" side by side, uncut
         ctx.events.sceneChanged.connect(self._on_scene_changed)
         ctx.events.scenesChanged.connect(self._on_scenes_changed)
 

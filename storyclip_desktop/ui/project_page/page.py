@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -68,7 +69,19 @@ class ProjectPage(QWidget):
 
         side = QVBoxLayout()
         side.setSpacing(8)
-        side.addWidget(theme.set_role(QLabel("VIDEO SETTINGS"), "heading"))
+        self._settings_heading = theme.set_role(QLabel("VIDEO SETTINGS"), "heading")
+        # Narrow: the settings fold under the script behind this toggle, so writing
+        # keeps the height.
+        self.settings_toggle = QToolButton()
+        self.settings_toggle.setText("Video settings")
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_toggle.setAutoRaise(True)
+        self.settings_toggle.toggled.connect(self._fold_settings)
+        self.settings_toggle.hide()
+        side.addWidget(self._settings_heading)
+        side.addWidget(self.settings_toggle)
         side.addWidget(scroll, 1)
         body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(16)
@@ -99,8 +112,16 @@ class ProjectPage(QWidget):
         narrow = self.width() < NARROW
         self._body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self._settings.setMaximumWidth(16_777_215 if narrow else 380)
-        self._settings.setMaximumHeight(max(140, round(self.height() * 0.34)) if narrow else 16_777_215)
+        self._settings.setMaximumHeight(max(140, round(self.height() * 0.4)) if narrow else 16_777_215)
+        self._settings_heading.setVisible(not narrow)
+        self.settings_toggle.setVisible(narrow)
+        self._fold_settings(self.settings_toggle.isChecked())
         super().resizeEvent(event)
+
+    def _fold_settings(self, shown: bool) -> None:
+        narrow = self.settings_toggle.isVisibleTo(self)
+        self._settings.setVisible(shown or not narrow)
+        self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _empty_state(self) -> QWidget:
         box = QWidget()
