@@ -7,23 +7,10 @@ import json
 
 import pytest
 
-from storyclip_desktop.cli.main import main
 from storyclip_desktop.services import Services
 
-
-@pytest.fixture(autouse=True)
-def no_keys(monkeypatch):
-    for name in ("OPENAI", "GEMINI", "SEEDANCE", "ELEVENLABS"):
-        monkeypatch.delenv(f"STORYCLIP_{name}_API_KEY", raising=False)
-    monkeypatch.setattr("storyclip_desktop.keychain.has_secret", lambda name: False)
-    monkeypatch.setenv("STORYCLIP_NODE", "12")
-    monkeypatch.setenv("STORYCLIP_JOB_POLL_S", "0.05")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+# The same stand-ins as the generation CLI tests: no API keys, a fast job poll.
+from tests.generation.test_cli import no_keys, run  # noqa: E402, F401 - autouse fixture
 
 
 @pytest.fixture
