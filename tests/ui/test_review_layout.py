@@ -151,5 +151,6 @@ def test_the_script_editor_is_usable_at_1024x700(window, local_services, qtbot, 
     assert editor.viewport().height() >= 8 * fm.lineSpacing(), editor.viewport().height()
     page = window.project_page
     assert page.settings_toggle.isVisible()  # the video settings fold under the script
+    assert not page.preferences.isVisible()
     page.settings_toggle.click()
     assert page.preferences.isVisible()

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -141,7 +142,11 @@ class PreviewPane(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         # A narrow pane (a 1024-wide window) keeps more of its width for the picture.
-        self.side.setFixedWidth(max(SIDE_MIN, min(SIDE_WIDTH, round(self.width() * 0.34))))
+        side = max(SIDE_MIN, min(SIDE_WIDTH, round(self.width() * 0.34)))
+        self.side.setFixedWidth(side)
+        # Two buttons side by side need the full column; narrower, one above the other.
+        self._actions.setDirection(QBoxLayout.Direction.LeftToRight if side >= SIDE_WIDTH
+                                   else QBoxLayout.Direction.TopToBottom)
         self._place_actions()
         super().resizeEvent(event)
 

@@ -88,6 +88,7 @@ class ProjectPage(QWidget):
         body.addWidget(self.script, 1)
         body.addLayout(side)
         self._body, self._settings = body, scroll
+        self._narrow = False
 
         page = QWidget()
         lay = QVBoxLayout(page)
@@ -109,7 +110,7 @@ class ProjectPage(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         # Narrow (a 1024-wide window with both side panels): the settings go under the
         # script, so the script keeps the full width for writing.
-        narrow = self.width() < NARROW
+        narrow = self._narrow = self.width() < NARROW
         self._body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self._settings.setMaximumWidth(16_777_215 if narrow else 380)
         self._settings.setMaximumHeight(max(140, round(self.height() * 0.4)) if narrow else 16_777_215)
@@ -119,8 +120,7 @@ class ProjectPage(QWidget):
         super().resizeEvent(event)
 
     def _fold_settings(self, shown: bool) -> None:
-        narrow = self.settings_toggle.isVisibleTo(self)
-        self._settings.setVisible(shown or not narrow)
+        self._settings.setVisible(shown or not self._narrow)
         self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _empty_state(self) -> QWidget:
