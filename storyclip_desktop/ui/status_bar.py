@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from ..services.app import Services
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .ops import Ops
 
 NEAR_LIMIT = 0.9
+TOKENS_NEED = 1200  # status bar width from which the token counts are shown
 
 
 def compact(n: int) -> str:
@@ -165,6 +166,12 @@ class StatusBar(QStatusBar):
 
     def show_notice(self, text: str) -> None:
         self._show_fitted(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # On a narrow window the token counts give their room to messages (they are
+        # in Settings and on the jobs' costs too).
+        self.tokens_box.setVisible(self.width() >= TOKENS_NEED)
+        super().resizeEvent(event)
 
     def message_room(self) -> int:
         """Pixels left of the permanent widgets (the Local preview chip, store, jobs,
