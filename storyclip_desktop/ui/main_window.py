@@ -79,7 +79,8 @@ class MainWindow(QMainWindow):
             setattr(self, f"act_{action_id.value}", action)
         self.act_show = {key: self.actions[aid] for key, aid in PANELS}
         for key, a in self.act_show.items():
-            a.toggled.connect(getattr(self, key).setVisible)
+            a.toggled.connect({"sidebar": self.sidebar, "inspector": self.inspector,
+                               "timeline": self.timeline}[key].setVisible)
         self.menus = build_menus(self, self.actions)
         self.generate_menu = self.menus[MenuId.GENERATE]
         self.sidebar.set_context_actions([self.actions[i] for i in (
