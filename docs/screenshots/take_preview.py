@@ -182,7 +182,7 @@ def main() -> None:
 
     # 1. The timeline strip (dark), mid-drag.
     tl = TimelineWidget(sv, QUndoStack(), loader=loader)
-    tl.resize(1560, 250)
+    tl.resize(1560, tl.sizeHint().height())  # the strip as tall as its cards
     tl.set_project(pid)
     tl.show()
     tl.select_scene("S3")

@@ -94,10 +94,14 @@ def _action(name: str, kind: str, help_text: str, pass_ctx, json_option) -> clic
     @click.option("--scenes", "scene_ids", multiple=True, help="Scene ids (S1 S2 ...); default: every scene that needs it.")
     @click.option("--wait", is_flag=True, help="Run the jobs here until they finish, printing progress.")
     @click.option("--replace", is_flag=True, hidden=kind != "text", help="Replace existing scenes (split only).")
+    @click.option(
+        "--replace-edited", is_flag=True, hidden=kind != "prompt",
+        help="Also replace prompts typed by hand (they are kept in the scene and can be brought back).",
+    )
     @json_option
     @click.argument("more_scenes", nargs=-1)
     @pass_ctx
-    def command(c, project_id: int, scene_ids: tuple[str, ...], wait: bool, replace: bool, as_json: bool, more_scenes: tuple[str, ...]) -> None:  # noqa: ANN001
+    def command(c, project_id: int, scene_ids: tuple[str, ...], wait: bool, replace: bool, replace_edited: bool, as_json: bool, more_scenes: tuple[str, ...]) -> None:  # noqa: ANN001
         from ..domain.validation import ValidationError
         from .output import emit_json
 
@@ -109,7 +113,7 @@ def _action(name: str, kind: str, help_text: str, pass_ctx, json_option) -> clic
         if kind == "text":
             result = gen.split(project_id, replace=replace)
         else:
-            result = gen.enqueue(kind, project_id, labels or None)
+            result = gen.enqueue(kind, project_id, labels or None, replace_edited=replace_edited)
         for s in result.skipped:
             click.echo(f"skipped {s.scene_id}: {s.reason}", err=True)
         if as_json and not wait:
@@ -190,5 +194,6 @@ def _job_json(j) -> dict:  # noqa: ANN001
 
 
 def _short(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    from ..domain.text import shorten
+
+    return shorten(text, n)

@@ -8,13 +8,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..domain.ordering import OrderingError
-from ..domain.status import TransitionError
 from ..domain.validation import ValidationError
-from ..services.errors import ServiceError
+from ..services.errors import USER_ERRORS, one_line
 from .output import emit_json, table
-
-USER_ERRORS = (ValidationError, TransitionError, OrderingError, ServiceError)
 
 
 class Ctx:
@@ -118,7 +114,7 @@ def project_show(c: Ctx, project_id: int, as_json: bool) -> None:
     if scenes:
         click.echo("")
         table(
-            [[s.order, s.scene_id, s.status, _short(s.narration)] for s in scenes],
+            [[s.order, s.scene_id, _status(s), _short(s.narration)] for s in scenes],
             ["#", "SCENE", "STATUS", "NARRATION"],
         )
 
@@ -190,13 +186,63 @@ def scene_split(c: Ctx, project_id: int, replace: bool, as_json: bool) -> None:
 @json_option
 @pass_ctx
 def scene_list(c: Ctx, project_id: int, as_json: bool) -> None:
+    """Scenes in order; --json gives every scene's full texts, status and chosen versions."""
     scenes = c.services.scenes.list(project_id)
     if as_json:
-        return emit_json(scenes)
+        return emit_json([_scene_json(s) for s in scenes])
     table(
-        [[s.order, s.scene_id, s.status, s.image_version or "-", s.clip_version or "-", _short(s.narration)] for s in scenes],
+        [[s.order, s.scene_id, _status(s), s.image_version or "-", s.clip_version or "-", _short(s.narration)] for s in scenes],
         ["#", "SCENE", "STATUS", "IMAGE", "CLIP", "NARRATION"],
     )
+
+
+@scene.command("edit")
+@click.argument("project_id", type=int)
+@click.argument("scene_id")
+@click.option("--narration")
+@click.option("--image-prompt")
+@click.option("--motion-prompt")
+@click.option("--negative-prompt")
+@json_option
+@pass_ctx
+def scene_edit(c: Ctx, project_id: int, scene_id: str, as_json: bool, **texts: str | None) -> None:
+    """Change a scene's texts, as in the inspector. A prompt typed here is kept when
+    prompts are generated again (unless --replace-edited)."""
+    fields = {k: v for k, v in texts.items() if v is not None}
+    if not fields:
+        raise ValidationError("scene", "nothing to change: give --narration, --image-prompt, --motion-prompt or --negative-prompt")
+    s = c.services.scenes.edit(project_id, scene_id, fields)
+    if as_json:
+        return emit_json(_scene_json(s))
+    click.echo(f"{s.scene_id}: {_status(s)}")
+
+
+@scene.command("add")
+@click.argument("project_id", type=int)
+@click.option("--narration", required=True)
+@click.option("--after", "after", help="The scene it follows (default: at the end).")
+@json_option
+@pass_ctx
+def scene_add(c: Ctx, project_id: int, narration: str, after: str | None, as_json: bool) -> None:
+    """Add a scene and print its id."""
+    s = c.services.scenes.add(project_id, narration, after=after)
+    if as_json:
+        return emit_json(_scene_json(s))
+    click.echo(s.scene_id)
+
+
+@scene.command("delete")
+@click.argument("project_id", type=int)
+@click.argument("scene_id")
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@pass_ctx
+def scene_delete(c: Ctx, project_id: int, scene_id: str, yes: bool) -> None:
+    """Delete a scene (its media versions stay in the library under its id)."""
+    s = c.services.scenes.get(project_id, scene_id)
+    if not yes:
+        click.confirm(f"Delete scene {s.scene_id} “{_short(s.narration, 30)}”?", abort=True)
+    c.services.scenes.delete(project_id, scene_id)
+    click.echo(f"deleted {s.scene_id}")
 
 
 @scene.command("move")
@@ -221,18 +267,18 @@ def scene_move(c: Ctx, project_id: int, scene_ids: tuple[str, ...], to: int, as_
 def scene_confirm(c: Ctx, project_id: int, scene_id: str, comment: str | None) -> None:
     """Confirm the scene's prompt or image (one step forward)."""
     s = c.services.reviews.confirm(project_id, scene_id, comment)
-    click.echo(f"{s.scene_id}: {s.status}")
+    click.echo(f"{s.scene_id}: {_status(s)}")
 
 
 @scene.command("reject")
 @click.argument("project_id", type=int)
 @click.argument("scene_id")
-@click.option("--comment")
+@click.option("--comment", help="What needs to change (required).")
 @pass_ctx
 def scene_reject(c: Ctx, project_id: int, scene_id: str, comment: str | None) -> None:
-    """Send the scene's current step back for rework, with a comment."""
+    """Send the scene's current step back for rework; --comment says what needs to change."""
     s = c.services.reviews.reject(project_id, scene_id, comment)
-    click.echo(f"{s.scene_id}: {s.status}")
+    click.echo(f"{s.scene_id}: {_status(s)}")
 
 
 # ---- preferences and tokens --------------------------------------------------------
@@ -307,8 +353,27 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _short(text: str, n: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    from ..domain.text import shorten
+
+    return shorten(text, n)
+
+
+def _status(s) -> str:  # noqa: ANN001
+    from ..domain.status import REJECTED_WORDS, status_words
+
+    return f"{REJECTED_WORDS} ({status_words(s.status)})" if s.rejected else status_words(s.status)
+
+
+def _scene_json(s) -> dict:  # noqa: ANN001
+    j = s.scene_json
+    return {
+        "id": s.id, "scene_id": s.scene_id, "order": s.order, "status": s.status, "status_label": _status(s),
+        "narration": s.narration, "image_prompt": j.get("image_prompt"), "motion_prompt": j.get("motion_prompt"),
+        "negative_prompt": j.get("negative_prompt"), "duration": j.get("duration"),
+        "image_version": s.image_version, "clip_version": s.clip_version, "no_subject": s.no_subject,
+        "edited_by_hand": list(s.edited_fields), "rejected": s.rejected, "rejection_comment": s.rejection,
+        "scene_json": j, "updated_at": s.updated_at,
+    }
 
 
 def _register_extensions() -> None:
@@ -335,12 +400,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"storyclip: {e.format_message()}", err=True)
         return e.exit_code
     except USER_ERRORS as e:
-        click.echo(f"storyclip: {_one_line(e)}", err=True)
+        click.echo(f"storyclip: {one_line(e)}", err=True)
         return 1
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 1
     return 0
-
-
-def _one_line(e: Exception) -> str:
-    return " ".join(str(e).split())

@@ -34,10 +34,9 @@ def table(rows: list[list[object]], headers: list[str]) -> None:
 
 
 def _width(text: str) -> int:
-    # Hangul and other wide characters take two terminal columns.
-    import unicodedata
+    from ..domain.text import columns
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return columns(text)
 
 
 def _pad(text: str, width: int) -> str:

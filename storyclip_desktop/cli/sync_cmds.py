@@ -43,15 +43,15 @@ def _db_errors(fn):  # noqa: ANN001, ANN202
 
     @functools.wraps(fn)
     def wrapper(*args: object, **kwargs: object) -> object:
-        from sqlalchemy.exc import DBAPIError
-
-        from ..shared.people import server_error
+        from ..services.errors import NotFound
+        from ..shared.errors import SharedModeError
+        from ..shared.people import server_errors
 
         try:
-            return fn(*args, **kwargs)
-        except DBAPIError as e:
-            err = server_error(e)
-            raise click.ClickException(" ".join(str(err).split())) from None
+            with server_errors():
+                return fn(*args, **kwargs)
+        except (SharedModeError, NotFound) as e:
+            raise click.ClickException(" ".join(str(e).split())) from None
 
     return wrapper
 

@@ -22,6 +22,22 @@ class SceneStatus(StrEnum):
 
 PIPELINE: tuple[SceneStatus, ...] = tuple(SceneStatus)
 
+# What an editor reads for each status, in the window, the CLI and every message: one
+# mapping, so a message never says 'prompt_confirmed' where the window says "Prompt confirmed".
+STATUS_WORDS: dict[str, str] = {
+    SceneStatus.INIT: "Draft",
+    SceneStatus.PROMPT: "Prompt to review",
+    SceneStatus.PROMPT_CONFIRMED: "Prompt confirmed",
+    SceneStatus.IMAGE: "Image to review",
+    SceneStatus.IMAGE_CONFIRMED: "Image confirmed",
+    SceneStatus.CLIP: "Clip ready",
+}
+REJECTED_WORDS = "Rejected"
+
+
+def status_words(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
 
 class SceneAction(StrEnum):
     WRITE_PROMPT = "write_prompt"  # prompt generated or typed by the editor
@@ -39,8 +55,8 @@ class TransitionError(ValueError):
         self.action = action
         self.status = status
         super().__init__(
-            f"cannot {_PHRASES[action]} a scene in status '{status.value}'"
-            f" (allowed from: {', '.join(s.value for s in allowed_from(action))})"
+            f"cannot {_PHRASES[action]} a scene that is “{status_words(status)}”"
+            f" (allowed from: {', '.join(status_words(s) for s in allowed_from(action))})"
         )
 
 

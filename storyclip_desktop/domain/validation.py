@@ -133,6 +133,13 @@ def comment(value: object | None) -> str | None:
     return None if value is None else _text("comment", value, maximum=COMMENT_MAX)
 
 
+def rejection_comment(value: object | None) -> str:
+    """A reject always says what needs to change: an editor cannot act on a bare "rejected"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError("comment", "required — say what needs to change before rejecting")
+    return _text("comment", value.strip() if isinstance(value, str) else value, maximum=COMMENT_MAX)
+
+
 def limit(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 2**31 - 1:
         raise ValidationError("limit", f"must be a whole number from 0 to 2147483647 (got {value!r})")

@@ -3,7 +3,7 @@ with prompts ("text"). Both go through the text provider and write via the scene
 
 from __future__ import annotations
 
-from ..domain.status import SceneStatus
+from ..domain.status import SceneStatus, status_words
 from ..providers.base import SceneDraft, TextRequest
 from ..services.generation_plan import expected_cost
 from .context import JobContext, JobFailed
@@ -32,7 +32,7 @@ async def _scene_still_writable(ctx: JobContext) -> None:
     scene = await ctx.db(ctx.services.scenes.get, ctx.job.project_id, ctx.job.scene_id)
     if scene.status not in _WRITABLE:
         # Writing now would rewind a prompt or image the editor confirmed meanwhile.
-        raise JobFailed(f"{scene.scene_id} moved on to '{scene.status}' meanwhile; its prompt was left as it is")
+        raise JobFailed(f"{scene.scene_id} moved on to “{status_words(scene.status)}” meanwhile; its prompt was left as it is")
 
 
 async def run_prompt(ctx: JobContext) -> dict:
@@ -56,8 +56,12 @@ async def run_prompt(ctx: JobContext) -> dict:
     fields = merge_prompts(result.scenes)
     await ctx.set(state="downloading", progress=0.9)
     await _scene_still_writable(ctx)
-    scene = await ctx.db(ctx.services.scenes.edit, ctx.job.project_id, ctx.job.scene_id, fields)
-    return {"type": "prompt", "scene_status": scene.status, **fields, "cost": ctx.charged}
+    # Never over a prompt typed by hand meanwhile (unless asked); what is replaced is kept.
+    scene, kept = await ctx.db(
+        ctx.services.scenes.write_generated, ctx.job.project_id, ctx.job.scene_id, fields,
+        replace_edited=bool(r.get("replace_edited")),
+    )
+    return {"type": "prompt", "scene_status": scene.status, **fields, "kept_edited": kept, "cost": ctx.charged}
 
 
 async def run_split(ctx: JobContext) -> dict:
@@ -86,5 +90,5 @@ async def run_split(ctx: JobContext) -> dict:
         }
         if 2 <= draft.duration <= 12:
             fields["duration"] = draft.duration
-        await ctx.db(ctx.services.scenes.edit, pid, view.scene_id, fields)
+        await ctx.db(ctx.services.scenes.write_generated, pid, view.scene_id, fields)
     return {"type": "text", "scenes": len(scenes), "cost": ctx.charged}

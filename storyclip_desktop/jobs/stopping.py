@@ -12,12 +12,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..domain.ordering import OrderingError
-from ..domain.status import TransitionError
-from ..domain.validation import ValidationError
 from ..providers.base import ProviderError
 from ..providers.errors import DISPLAY_NAMES
-from ..services.errors import ServiceError
+from ..services.errors import USER_ERRORS, ServiceError, one_line
 from ..services.generation_jobs import JobView
 from .context import JobContext, JobFailed
 
@@ -27,23 +24,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOUNS = {"image": "image", "clip": "clip", "narration": "narration", "prompt": "prompt", "text": "scene split"}
-USER_ERRORS = (ValidationError, TransitionError, OrderingError)
 
 
 def error_text(exc: BaseException) -> str:
     """One line a user can act on; never a secret (provider messages are scrubbed)."""
-    if isinstance(exc, (JobFailed, ProviderError, ServiceError)):
-        msg = exc.message
-    elif isinstance(exc, USER_ERRORS):
-        msg = str(exc)
-    else:
-        msg = f"unexpected error ({type(exc).__name__}); see the log"
-    return " ".join(str(msg).split())
+    if isinstance(exc, (JobFailed, ProviderError, *USER_ERRORS)):
+        return one_line(exc)
+    return f"unexpected error ({type(exc).__name__}); see the log"
 
 
 async def failed(engine: JobEngine, job_id: int, ctx: JobContext | None, exc: Exception) -> None:
     msg = error_text(exc)
-    if not isinstance(exc, (JobFailed, ProviderError, ServiceError, *USER_ERRORS)):
+    if not isinstance(exc, (JobFailed, ProviderError, *USER_ERRORS)):
         log.error("job %s failed", job_id, exc_info=exc)
     resumable = bool(isinstance(exc, JobFailed) and exc.resumable and ctx and ctx.remote_id)
     if ctx is not None:

@@ -166,12 +166,34 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_w: 
     return lines
 
 
-def _fit_lines(lines: list[str], max_lines: int) -> list[str]:
+def _fit_lines(lines: list[str], max_lines: int, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+               max_w: float) -> list[str]:
+    """At most `max_lines`; what does not fit ends in "…" after the last whole word
+    that fits (a card never shows "quie…")."""
     if len(lines) <= max_lines:
         return lines
     kept = lines[: max(max_lines, 1)]
-    kept[-1] = kept[-1].rstrip()[:-1] + "…" if len(kept[-1]) > 1 else "…"
+    last = kept[-1]
+    words = last.split()
+    while words and font.getlength(" ".join(words) + " …") > max_w:
+        words.pop()
+    if words:
+        kept[-1] = " ".join(words) + " …"
+    else:  # one run without spaces (Korean wrapped inside a word): cut the run itself
+        while last and font.getlength(last + "…") > max_w:
+            last = last[:-1]
+        kept[-1] = last + "…"
     return kept
+
+
+def _title_lines(title: str, size: int, max_w: float) -> tuple[list[str], ImageFont.FreeTypeFont | ImageFont.ImageFont]:
+    """The title whole in at most three lines, in a smaller font if it has to be."""
+    for step in (1.0, 0.85, 0.72):
+        font = _font(max(12, round(size * step)), bold=True)
+        lines = _wrap(title, font, max_w)
+        if len(lines) <= 3:
+            return lines, font
+    return _fit_lines(lines, 3, font, max_w), font
 
 
 def render_title_card(
@@ -211,17 +233,16 @@ def render_title_card(
     draw = ImageDraw.Draw(img)
     margin = round(width * 0.08)
     max_w = width - 2 * margin
-    title_font = _font(max(12, round(short * 0.075)), bold=True)
+    title_lines, title_font = _title_lines(title.strip() or "Scene", round(short * 0.075), max_w)
     body_font = _font(max(10, round(short * 0.045)))
     stroke = max(1, round(short / 360))
     label_font = _font(max(9, round(short * 0.03)), bold=True)
     label_h = round(label_font.size * 2.2)
-    title_lines = _fit_lines(_wrap(title.strip() or "Scene", title_font, max_w), 2)
     title_step = round(title_font.size * 1.25)
     title_h = title_step * len(title_lines) + round(title_step * 0.5)
     body_step = round(body_font.size * 1.4)
     room = height - 2 * margin - label_h - title_h
-    body_lines = _fit_lines(_wrap(prompt.strip(), body_font, max_w), max(1, room // body_step))
+    body_lines = _fit_lines(_wrap(prompt.strip(), body_font, max_w), max(1, room // body_step), body_font, max_w)
     # Centred vertically: timeline cards and thumbnails crop a 9:16 frame to its middle.
     y = max(margin, (height - title_h - body_step * len(body_lines)) // 2)
     for line, font, step, fill in [

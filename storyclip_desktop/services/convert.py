@@ -6,7 +6,7 @@ from ..store.models import Asset, Scene, VideoPreference
 from .views import AssetVersion, Preferences, SceneView
 
 
-def scene_view(s: Scene) -> SceneView:
+def scene_view(s: Scene, rejection: str | None = None) -> SceneView:
     return SceneView(
         id=s.id,
         project_id=s.project_id,
@@ -18,6 +18,7 @@ def scene_view(s: Scene) -> SceneView:
         clip_version=s.clip_version,
         no_subject=bool(s.no_subject),
         updated_at=s.updated_at,
+        rejection=rejection,
     )
 
 

@@ -1,6 +1,18 @@
-"""Failures a user can act on. Each message is one line and names what was wrong."""
+"""Failures a user can act on. Each message is one line and names what was wrong.
+
+`USER_ERRORS` is every error a user can act on (the CLI prints it and exits non-zero,
+the window shows it); `one_line` is how any of them reads on one line."""
 
 from __future__ import annotations
+
+from ..domain.ordering import OrderingError
+from ..domain.status import TransitionError
+from ..domain.validation import ValidationError
+from ..store.db import StoreUnreachable
+
+# Raised by the shared store's storyclip_reserve_tokens when a limit would be passed
+# (shared/security_sql.py defines the function, services/tokens.py translates it).
+QUOTA_SQLSTATE = "SC001"
 
 
 class ServiceError(Exception):
@@ -33,3 +45,14 @@ class QuotaExceeded(ServiceError):
             f"the {token_type} token limit would be exceeded: this needs {needed:,}, "
             f"{left:,} of {limit:,} left"
         )
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ValidationError, TransitionError, OrderingError, ServiceError, StoreUnreachable)
+
+
+def one_line(exc: BaseException) -> str:
+    """The error's own text on one line (whitespace folded), never a traceback; the
+    type's name when it has none. A ValidationError keeps its field: "title: must ..."."""
+    text = str(exc) or getattr(exc, "message", None) or type(exc).__name__
+    return " ".join(str(text).split())

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..domain import validation as v
+from ..domain.text import shorten
 from .errors import Conflict, NotFound
 from .generation_jobs import PROVIDER_LABELS, JobRecords, JobSpec, JobView
 from .generation_plan import SKIP_RULES, Choice, choose, language_of
@@ -18,6 +19,7 @@ from .views import Preferences, SceneView
 if TYPE_CHECKING:
     from .app import Services
 
+EDITED_SKIP = "its prompt was written by hand; it is kept unless you choose to replace edited prompts"
 NOUNS = {"text": "scene split", "prompt": "prompt", "image": "image", "clip": "clip", "narration": "narration"}
 
 
@@ -76,9 +78,11 @@ class GenerationService:
 
     # ---- actions ------------------------------------------------------------------
 
-    def enqueue(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
+    def enqueue(
+        self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None, *, replace_edited: bool = False
+    ) -> BatchResult:
         if kind in SKIP_RULES:
-            return self._scene_batch(kind, project_id, scene_ids)
+            return self._scene_batch(kind, project_id, scene_ids, replace_edited=replace_edited)
         if scene_ids:
             raise v.ValidationError("scenes", f"{_a(NOUNS.get(kind, kind))} is made for the whole project")
         if kind == "narration":
@@ -87,8 +91,22 @@ class GenerationService:
             return self.split(project_id)
         raise v.ValidationError("kind", f"must be one of {', '.join(NOUNS)}")
 
-    def prompts(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
-        return self._scene_batch("prompt", project_id, scene_ids)
+    def prompts(
+        self, project_id: int, scene_ids: Sequence[str] | None = None, *, replace_edited: bool = False
+    ) -> BatchResult:
+        """Write prompts from the narration. Prompts the editor typed by hand are
+        skipped unless `replace_edited` (ask first: `edited_prompts` names them); what
+        is replaced stays in the scene for `scenes.bring_back`."""
+        return self._scene_batch("prompt", project_id, scene_ids, replace_edited=replace_edited)
+
+    def edited_prompts(self, project_id: int, scene_ids: Sequence[str] | None = None) -> list[str]:
+        """The scenes a prompt batch over `scene_ids` (or the project) would skip
+        because their prompts were typed by hand, so the window can ask "replace N?"."""
+        return [
+            s.scene_id for s in self._sv.scenes.list(project_id)
+            if s.edited_fields and (not scene_ids or s.scene_id in scene_ids)
+            and SKIP_RULES["prompt"](s, bool(scene_ids)) is None
+        ]
 
     def images(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
         return self._scene_batch("image", project_id, scene_ids)
@@ -165,9 +183,15 @@ class GenerationService:
     def job(self, job_id: int) -> JobView:
         return self.records.get(job_id)
 
+    def jobs_by_id(self, ids: Sequence[int]) -> list[JobView]:
+        """The jobs among `ids` that still exist (a project's deletion takes its jobs)."""
+        return self.records.many(ids)
+
     # ---- helpers ------------------------------------------------------------------
 
-    def _scene_batch(self, kind: str, project_id: int, scene_ids: Sequence[str] | None) -> BatchResult:
+    def _scene_batch(
+        self, kind: str, project_id: int, scene_ids: Sequence[str] | None, *, replace_edited: bool = False
+    ) -> BatchResult:
         prefs = self._sv.preferences.get(project_id)  # NotFound for an unknown project
         scenes = self._sv.scenes.list(project_id)
         explicit = bool(scene_ids)
@@ -189,6 +213,8 @@ class GenerationService:
                 if s.scene_id in running
                 else rule(s, explicit)
             )
+            if not reason and kind == "prompt" and s.edited_fields and not replace_edited:
+                reason = EDITED_SKIP
             if reason:
                 skipped.append(Skipped(s.scene_id, reason))
             else:
@@ -199,6 +225,8 @@ class GenerationService:
         c = choose(kind, prefs, self.has_key)
         build = {"prompt": self._prompt_request, "image": self._image_request, "clip": self._clip_request}[kind]
         items = [(s.scene_id, build(project_id, s, prefs, c)) for s in picked]
+        if kind == "prompt" and replace_edited:
+            items = [(sid, {**req, "replace_edited": True}) for sid, req in items]
         return self._record(kind, project_id, c, items, skipped)
 
     def _record(
@@ -226,7 +254,7 @@ class GenerationService:
     @staticmethod
     def _image_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
         j = s.scene_json
-        short = " ".join(s.narration.split())
+        short = shorten(s.narration, 140)  # the card wraps and fits it; never cut inside a word
         return {
             "prompt": str(j.get("image_prompt") or ""),
             "negative_prompt": str(j.get("negative_prompt") or ""),
@@ -234,7 +262,7 @@ class GenerationService:
             "resolution": prefs.resolution,
             # Only the local renderer takes a seed; the paid image APIs have none.
             "seed": secrets.randbelow(2**31) if c.provider == "local" else None,
-            "title": f"{s.scene_id} · {short[:40]}",
+            "title": f"{s.scene_id} · {short}",
         }
 
     def _clip_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:

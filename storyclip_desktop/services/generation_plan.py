@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.catalog import EXPECTED_COST
-from ..domain.status import SceneAction, SceneStatus, can
+from ..domain.status import SceneAction, SceneStatus, can, status_words
 from .views import Preferences, SceneView
 
 LOCAL = "local"
@@ -95,28 +95,28 @@ def prompt_skip(scene: SceneView, explicit: bool) -> str | None:
         return "has no narration to write a prompt from"
     if scene.status not in (_S.INIT, _S.PROMPT):
         # Rewriting would rewind a confirmed prompt or image: the editor does that by hand.
-        return f"its prompt was already confirmed (status '{scene.status}'); edit or reject it first"
+        return f"its prompt was already confirmed (“{status_words(scene.status)}”); edit or reject it first"
     return None
 
 
 def image_skip(scene: SceneView, explicit: bool) -> str | None:
     if not can(scene.status, SceneAction.GENERATE_IMAGE):
-        return f"an image needs a confirmed prompt (status '{scene.status}')"
+        return f"an image needs a confirmed prompt (this scene is “{status_words(scene.status)}”)"
     if not str(scene.scene_json.get("image_prompt") or "").strip():
         return "has no image prompt"
     if not explicit and scene.status != _S.PROMPT_CONFIRMED:
         # A whole-project batch only fills gaps; a new version of a paid image is asked for by name.
-        return f"already has an image (status '{scene.status}'); name it with --scenes for a new version"
+        return f"already has an image (“{status_words(scene.status)}”); generate for this scene alone for a new version"
     return None
 
 
 def clip_skip(scene: SceneView, explicit: bool) -> str | None:
     if not can(scene.status, SceneAction.GENERATE_CLIP):
-        return f"a clip needs a confirmed image (status '{scene.status}')"
+        return f"a clip needs a confirmed image (this scene is “{status_words(scene.status)}”)"
     if scene.image_version is None:
         return "has no image version to animate"
     if not explicit and scene.status != _S.IMAGE_CONFIRMED:
-        return f"already has a clip (status '{scene.status}'); name it with --scenes for a new version"
+        return f"already has a clip (“{status_words(scene.status)}”); generate for this scene alone for a new version"
     return None
 
 

@@ -11,6 +11,7 @@ from ..store.models import Asset, Scene, SceneReview
 from .base import REVIEW, ServiceBase
 from .convert import scene_view
 from .errors import Forbidden
+from .scenes import rejections
 from .views import Review, SceneView
 
 
@@ -39,7 +40,8 @@ class ReviewService(ServiceBase):
             return self._apply(s, scene, SceneAction.CONFIRM_IMAGE, None)
 
     def reject(self, project_id: int, scene_id: str, comment: str | None = None) -> SceneView:
-        return self._act(project_id, scene_id, SceneAction.REJECT, comment)
+        """Send the step under review back; the comment (what needs to change) is required."""
+        return self._act(project_id, scene_id, SceneAction.REJECT, v.rejection_comment(comment))
 
     def undo_last(self, project_id: int, scene_id: str, action: SceneAction | str) -> SceneView:
         """Take back the scene's latest decision (the editor's Undo): the status returns
@@ -71,7 +73,7 @@ class ReviewService(ServiceBase):
                 s, "undo_review", project_id, scene_id=scene_id, action=action.value,
                 status=scene.status,
             )
-            return scene_view(scene)
+            return scene_view(scene, rejections(s, [scene]).get(scene.id))
 
     def history(self, project_id: int, scene_id: str) -> list[Review]:
         with self.db.sessions() as s:
@@ -119,4 +121,4 @@ class ReviewService(ServiceBase):
             image_version=scene.image_version, scene_pk=scene.id, review_id=review.id,
             image_asset_id=image_asset_id,
         )
-        return scene_view(scene)
+        return scene_view(scene, comment or "" if action is SceneAction.REJECT else None)

@@ -18,10 +18,9 @@ from ..domain import validation as v
 from ..domain.catalog import DEFAULT_LIMITS, TOKEN_TYPES
 from ..store.models import Token, TokenReservation, User
 from .base import ServiceBase, server_message, sqlstate
-from .errors import Conflict, Forbidden, NotFound, QuotaExceeded, ServiceError
+from .errors import QUOTA_SQLSTATE, Conflict, Forbidden, NotFound, QuotaExceeded, ServiceError
 from .views import Reservation, TokenUsage
 
-QUOTA_SQLSTATE = "SC001"  # shared/security_sql.py: storyclip_reserve_tokens over the limit
 _DETAIL = re.compile(r"needed=(\d+) usage=(\d+) limit=(\d+)")
 _USED = re.compile(r"\((\d+)\)")
 

@@ -57,10 +57,43 @@ class SceneView:
     clip_version: int | None
     no_subject: bool
     updated_at: datetime | None = None
+    # The comment of the reject that put the scene where it is (None once it moved on).
+    rejection: str | None = None
 
     @property
     def narration(self) -> str:
         return str(self.scene_json.get("narration") or "")
+
+    @property
+    def rejected(self) -> bool:
+        return self.rejection is not None
+
+    @property
+    def edited_fields(self) -> tuple[str, ...]:
+        """Prompt fields the editor typed by hand: generation leaves them alone unless asked."""
+        marks = self.scene_json.get(EDITED_KEY) or []
+        return tuple(f for f in marks if isinstance(f, str) and str(self.scene_json.get(f) or "").strip())
+
+    @property
+    def replaced(self) -> list[dict]:
+        """Prompt texts generation replaced, oldest first ({"fields": {...}, "at": iso})."""
+        return [r for r in (self.scene_json.get(REPLACED_KEY) or []) if isinstance(r, dict)]
+
+
+# Keys of scene_json the services keep beside the texts (they sync with the scene).
+EDITED_KEY = "edited_by_hand"
+REPLACED_KEY = "replaced_by_generation"
+
+
+@dataclass(frozen=True)
+class DeletedScene:
+    """Everything a deleted scene had, so undo brings back the same scene: its id and
+    label (its media versions are found by the label again), status, chosen versions,
+    position and review history."""
+
+    scene: SceneView
+    after_pk: int | None  # the scene it followed; None: it was first
+    reviews: list[dict]
 
 
 @dataclass(frozen=True)

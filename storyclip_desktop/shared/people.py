@@ -8,6 +8,8 @@ the SECURITY DEFINER functions, so a project owner's own connection is enough.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from psycopg import Connection, errors, sql
@@ -236,3 +238,13 @@ def server_error(e: DBAPIError) -> Exception:
     if isinstance(orig, errors.UndefinedFunction):
         return SharedModeError("this database is not a shared store (run `storyclip admin init-shared`)")
     return SharedModeError(message)
+
+
+@contextmanager
+def server_errors() -> Iterator[None]:
+    """Database failures inside as the server's one line (`server_error`), so a caller
+    above the store (the CLI) needs no SQL types of its own."""
+    try:
+        yield
+    except DBAPIError as e:
+        raise server_error(e) from None

@@ -15,6 +15,7 @@ import re
 
 from ..domain.catalog import ASSET_TYPES, TOKEN_TYPES
 from ..domain.status import SceneAction, allowed_from, next_status
+from ..services.errors import QUOTA_SQLSTATE
 from .roles import DEFINER, MEMBER, OWNER
 
 PIN = "SET search_path = pg_catalog, public, pg_temp"
@@ -25,7 +26,6 @@ REVIEW_ACTIONS = (SceneAction.CONFIRM_PROMPT, SceneAction.CONFIRM_IMAGE, SceneAc
 # Scene columns a reviewer's UPDATE may change (updated_at is stamped by a trigger).
 REVIEWER_SCENE_COLUMNS = ("status", "updated_at")
 
-QUOTA_SQLSTATE = "SC001"  # raised by storyclip_reserve_tokens when the limit would be passed
 
 _WORD = re.compile(r"^[a-z0-9_]+$")
 

@@ -14,12 +14,22 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class StoreUnreachable(Exception):
+    """The shared store did not answer (server down, network cut). One line that names
+    the server, never the password; nothing was written."""
+
+    def __init__(self, where: str) -> None:
+        self.message = f"the shared store at {where} is unreachable; nothing was saved, try again"
+        super().__init__(self.message)
 
 
 def make_engine(url: str, **kw: object) -> Engine:
@@ -38,6 +48,24 @@ def make_engine(url: str, **kw: object) -> Engine:
         kw["connect_args"] = {**libpq_bounds(), **dict(kw.get("connect_args") or {})}  # type: ignore[arg-type]
     kw.setdefault("pool_pre_ping", True)
     return create_engine(u, **kw)
+
+
+def _unreachable_as_one_error(engine: Engine, where: str) -> None:
+    """A lost or refused connection becomes StoreUnreachable, so the services and the
+    window tell "the server is gone" apart from a refused statement without knowing the
+    driver. (The sync engine's own connections keep the driver's errors: it classifies
+    them itself, sync/errors.py.)"""
+
+    @event.listens_for(engine, "handle_error")
+    def _handle(ctx) -> None:  # noqa: ANN001
+        if ctx.is_pre_ping:  # the pool retries with a fresh connection first
+            return
+        # A refused login answers with an SQLSTATE (28P01); a server that is not there
+        # has none.
+        refused = getattr(ctx.original_exception, "sqlstate", None) is not None
+        connecting = ctx.connection is None and isinstance(ctx.sqlalchemy_exception, OperationalError)
+        if ctx.is_disconnect or (connecting and not refused):
+            raise StoreUnreachable(where) from ctx.original_exception
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -105,6 +133,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        if is_postgres(engine):
+            _unreachable_as_one_error(engine, engine.url.host or "the local socket")
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Database:

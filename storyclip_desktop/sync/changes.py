@@ -69,6 +69,11 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "narration": ("str", _OPT),
     },
     "delete_scene": {"scene_id": ("label", _REQ), "scene_pk": ("id", _OPT)},
+    "restore_scene": {
+        "scene_pk": ("id", _REQ), "scene_id": ("label", _REQ), "status": ("str", _REQ), "scene_json": ("dict", _REQ),
+        "image_version": ("int", _OPT), "clip_version": ("int", _OPT), "no_subject": ("bool", _OPT),
+        "after_pk": ("id", _OPT), "reviews": ("list", _OPT),
+    },
     "edit_scene": {
         "scene_id": ("label", _REQ), "fields": ("dict", _REQ), "no_subject": ("bool", _OPT), "scene_pk": ("id", _OPT),
         "before": ("dict", _OPT), "before_no_subject": ("bool", _OPT),

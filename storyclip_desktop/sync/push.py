@@ -17,10 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..domain.ordering import OrderingError
-from ..domain.status import TransitionError
-from ..domain.validation import ValidationError
-from ..services.errors import ServiceError
+from ..services.errors import USER_ERRORS
 from ..store.models import Project
 from . import changes, media, mutators
 from .changes import BadChange, Change, Outcome, Refused
@@ -33,7 +30,6 @@ from .tables import LOCAL_ONLY, sync_project, sync_report
 
 log = logging.getLogger(__name__)
 
-USER_ERRORS = (ValidationError, TransitionError, OrderingError, ServiceError)
 CREATES = frozenset({"create_project", "duplicate_project"})
 ACK_BATCH = 200
 RETRIES = 3

@@ -1,15 +1,19 @@
 """Undoable edits. Each command calls services only; the database is the truth.
 
-A command runs once *before* it is pushed (`CommandContext.push`): a service error
-then stops it from reaching the stack, and the user's input stays where it was. Later
-undo/redo failures (someone changed the data meanwhile) are reported and the command
-becomes obsolete so the stack drops it.
+A command runs once *before* it is pushed (`CommandContext.push`): the call goes through
+the operations layer (ui/ops: off the GUI thread), and only when it succeeded is the
+command put on the stack; a service error keeps it off, and the user's input stays where
+it was. Undo and redo run the same way; a later failure (someone changed the data
+meanwhile) is reported and the command becomes obsolete so the stack drops it. What a
+command changed goes out as one `ops.Changes` with the command's initiator.
 
 What undo can and cannot restore, with the services that exist today:
-- Deleted projects, deleted scenes and replaced scenes are re-created from a snapshot of
-  their texts (title, description, script, preferences, scene JSON, no_subject). Scene
-  statuses start over (init/prompt), scene labels are new (S<n> continues), and
-  generated media versions are not re-attached (they stay in the media history).
+- A deleted scene comes back as itself (`scenes.restore`): same id and label, status,
+  chosen versions, review history and place.
+- Deleted projects and re-split scenes are re-created from a snapshot of their texts
+  (title, description, script, preferences, scene JSON, no_subject). Scene statuses
+  start over (init/prompt), scene labels are new (S<n> continues), and generated media
+  versions are not re-attached (they stay in the media history).
 - Confirm and reject are taken back by `reviews.undo_last`: the status returns and the
   decision leaves the history, unless the scene changed since (then undo says so).
 - Scene edits that change a prompt leave the scene in 'prompt' after undo too, because
@@ -18,55 +22,102 @@ What undo can and cannot restore, with the services that exist today:
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..domain.status import SceneAction
 from ..services.app import Services
-from ..services.errors import ServiceError
-from ..services.views import ProjectDetail, SceneView
+from ..services.errors import Conflict, ServiceError
+from ..services.views import DeletedScene, ProjectDetail, SceneView
 from .errors import ErrorReporter
+from .ops import Changes, Ops
 
 
 class Events(QObject):
     """What changed, so every view refreshes from the services. Ids are Python ints
-    (64-bit), hence `object` rather than `int` signals."""
+    (64-bit), hence `object` rather than `int` signals. `changed` carries the whole
+    `Changes` and who asked for it (views skip their own echo); the others are the
+    same news per kind, for views that need no more."""
 
+    changed = Signal(object, object)  # Changes, initiator
     projectsChanged = Signal()
     projectChanged = Signal(object)  # project id: title, script, preferences
     scenesChanged = Signal(object)  # project id: scenes added, removed or replaced
     sceneChanged = Signal(object, str)  # project id, scene id: fields or status
     reveal = Signal(object, object)  # project id, scene id or None: undo/redo touched it
 
+    def publish(self, changes: Changes, initiator: object = None) -> None:
+        self.changed.emit(changes, initiator)
+        pid = changes.project_id
+        if pid is not None and changes.project:
+            self.projectChanged.emit(pid)
+        if pid is not None and changes.scenes:
+            self.scenesChanged.emit(pid)
+        if pid is not None:
+            for sid in sorted(changes.scene_ids):
+                self.sceneChanged.emit(pid, sid)
+        if changes.projects:
+            self.projectsChanged.emit()
+
 
 class CommandContext:
-    def __init__(self, services: Services, stack: QUndoStack, reporter: ErrorReporter, events: Events) -> None:
+    def __init__(self, services: Services, stack: QUndoStack, reporter: ErrorReporter, events: Events,
+                 ops: Ops | None = None) -> None:
         self.services, self.stack, self.reporter, self.events = services, stack, reporter, events
+        self.ops = ops or Ops(reporter.report, events)
+        self.ops.changed.connect(events.publish)
         self._projects: dict[int, int] = {}
         self._scenes: dict[tuple[int, str], str] = {}
 
-    def push(self, cmd: ServiceCommand | Callable[[], ServiceCommand]) -> bool:
-        """Apply `cmd` (or build it: constructors that snapshot may fail too); only on
-        success put it on the stack."""
-        with self.reporter.guard() as g:
-            if not isinstance(cmd, ServiceCommand):
-                cmd = cmd()
-        if g.failed:
-            return False
-        with self.reporter.guard(destructive=cmd.destructive) as g:
-            cmd.apply()
-        if g.failed:
-            return False
-        cmd.pushing = True
-        self.reporter.clear()  # the last problem is behind the user now
-        # Notify before pushing: a merged command is deleted by the stack.
-        cmd.notify(reveal=False)
-        self.stack.push(cmd)
-        return True
+    @classmethod
+    def standalone(cls, services: Services, report: Callable[[str], object], parent: QObject,
+                   stack: QUndoStack | None = None) -> CommandContext:
+        """For a panel used without the window (tests, benchmarks): its own stack and
+        events, failures as lines to `report`."""
+        return cls(services, stack or QUndoStack(parent), ErrorReporter(None, report, parent), Events(parent))
+
+    def push(self, cmd: ServiceCommand | Callable[[], ServiceCommand], *, initiator: object = None,
+             done: Callable[[bool], object] | None = None, busy: Hashable | None = None) -> bool:
+        """Apply `cmd` (or build it: constructors that snapshot may fail too) off the GUI
+        thread; only on success put it on the stack. `done(ok)` follows on the GUI
+        thread. False if nothing was asked (`busy` names a call still running)."""
+        built: list[ServiceCommand] = []
+
+        def work() -> tuple[ServiceCommand, object, Changes]:
+            c = cmd if isinstance(cmd, ServiceCommand) else cmd()
+            built.append(c)
+            result = c.apply()
+            return c, result, c.changes()
+
+        def pushed(out: tuple[ServiceCommand, object, Changes]) -> None:
+            c, result = out[0], out[1]
+            c.landed(result)
+            self.reporter.clear()  # the last problem is behind the user now
+            if c.worth_pushing(result):
+                c.pushing = True
+                self.stack.push(c)
+            if c.reveal_on_push:
+                self.events.reveal.emit(*c.reveal_target())
+            if done is not None:
+                done(True)
+
+        def failed(exc: BaseException) -> None:
+            # A failure to build (snapshot) changed nothing; one to apply a destructive
+            # step gets a box (ErrorReporter.report).
+            destructive = bool(built) and built[0].destructive
+            self.reporter.report(exc, destructive=destructive)
+            if built:
+                built[0].failed(exc)
+            if done is not None:
+                done(False)
+
+        return self.ops.write(work, changes=lambda out: out[2], initiator=initiator, busy=busy,
+                              success=pushed, failure=failed)
 
     # Re-created projects and scenes get new ids; older commands find them through
     # these maps. Targets are rewritten on every alias so a lookup is always one hop.
@@ -99,36 +150,74 @@ class CommandContext:
 
 class ServiceCommand(QUndoCommand):
     destructive = False
+    reveal_on_push = False  # select what the command made as soon as it is pushed
 
     def __init__(self, ctx: CommandContext, text: str) -> None:
         super().__init__(text)
         self.ctx = ctx
         self.pushing = False  # push() calls redo() once; that apply already ran
 
-    def apply(self) -> None:
+    def apply(self) -> object:
+        """The service call(s); runs on the operations thread."""
         raise NotImplementedError
 
-    def revert(self) -> None:
+    def revert(self) -> object:
         raise NotImplementedError
 
-    def notify(self, *, reveal: bool) -> None:
-        """Tell the views what changed."""
+    def changes(self) -> Changes:
+        """What apply or revert changed (computed on the operations thread too)."""
+        return Changes()
+
+    def landed(self, result: object) -> None:
+        """On the GUI thread after apply or revert succeeded, with its result."""
+
+    def failed(self, exc: BaseException) -> None:
+        """On the GUI thread after apply failed (the command is not pushed)."""
+
+    def worth_pushing(self, result: object) -> bool:
+        return True
+
+    def reveal_target(self) -> tuple[object, object]:
+        return None, None
 
     def redo(self) -> None:
         if self.pushing:
             self.pushing = False
             return
-        self._guarded(self.apply)
+        self._in_background(self.apply)
 
     def undo(self) -> None:
-        self._guarded(self.revert)
+        self._in_background(self.revert, undoing=True)
 
-    def _guarded(self, fn) -> None:  # noqa: ANN001
-        with self.ctx.reporter.guard() as g:
-            fn()
-        if g.failed:
-            self.setObsolete(True)
-        self.notify(reveal=True)
+    def _in_background(self, fn: Callable[[], object], *, undoing: bool = False) -> None:
+        if self.isObsolete():  # an earlier step failed: the stack drops it now
+            return
+
+        def work() -> tuple[object, Changes]:
+            result = fn()
+            return result, self.changes()
+
+        def ok(out: tuple[object, Changes]) -> None:
+            self.landed(out[0])
+            self.ctx.events.reveal.emit(*self.reveal_target())
+
+        def failed(exc: BaseException) -> None:
+            self.ctx.reporter.report(exc)
+            with contextlib.suppress(RuntimeError):  # the stack deleted it meanwhile
+                self.setObsolete(True)
+                self._drop(undoing)
+
+        self.ctx.ops.write(work, changes=lambda out: out[1], success=ok, failure=failed)
+
+
+    def _drop(self, undoing: bool) -> None:
+        """Take the obsolete command off the stack now, if the stack still stands next
+        to it: stepping back over an obsolete command deletes it (QUndoStack)."""
+        stack = self.ctx.stack
+        if undoing and stack.index() < stack.count() and stack.command(stack.index()) is self:
+            stack.redo()
+        elif not undoing and stack.index() > 0 and stack.command(stack.index() - 1) is self:
+            stack.undo()
 
 
 # ---- projects --------------------------------------------------------------------
@@ -171,14 +260,21 @@ def restore_project(ctx: CommandContext, snap: ProjectSnapshot) -> int:
     return pid
 
 
-class CreateProject(ServiceCommand):
-    def __init__(self, ctx: CommandContext, title: str, description: str | None = None) -> None:
-        super().__init__(ctx, f"Create project “{title}”")
-        self.title, self.description = title, description
+class _NewProject(ServiceCommand):
+    """A command that makes a project; redo makes another (new id) that older commands
+    find through the alias. The new project is selected once it exists."""
+
+    reveal_on_push = True
+
+    def __init__(self, ctx: CommandContext, text: str) -> None:
+        super().__init__(ctx, text)
         self.pid: int | None = None
 
+    def make(self) -> int:
+        raise NotImplementedError
+
     def apply(self) -> None:
-        new = self.ctx.services.projects.create(self.title, description=self.description)
+        new = self.make()
         if self.pid is not None:
             self.ctx.alias_project(self.pid, new)
         self.pid = new
@@ -186,9 +282,20 @@ class CreateProject(ServiceCommand):
     def revert(self) -> None:
         self.ctx.services.projects.delete(self.ctx.project(self.pid))
 
-    def notify(self, *, reveal: bool) -> None:
-        self.ctx.events.projectsChanged.emit()
-        self.ctx.events.reveal.emit(self.ctx.project(self.pid), None)
+    def changes(self) -> Changes:
+        return Changes(projects=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.ctx.project(self.pid), None
+
+
+class CreateProject(_NewProject):
+    def __init__(self, ctx: CommandContext, title: str, description: str | None = None) -> None:
+        super().__init__(ctx, f"Create project “{title}”")
+        self.title, self.description = title, description
+
+    def make(self) -> int:
+        return self.ctx.services.projects.create(self.title, description=self.description)
 
 
 class RenameProject(ServiceCommand):
@@ -202,32 +309,20 @@ class RenameProject(ServiceCommand):
     def revert(self) -> None:
         self.ctx.services.projects.rename(self.ctx.project(self.pid), self.old)
 
-    def notify(self, *, reveal: bool) -> None:
-        pid = self.ctx.project(self.pid)
-        self.ctx.events.projectsChanged.emit()
-        self.ctx.events.projectChanged.emit(pid)
-        if reveal:
-            self.ctx.events.reveal.emit(pid, None)
+    def changes(self) -> Changes:
+        return Changes(self.ctx.project(self.pid), projects=True, project=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.ctx.project(self.pid), None
 
 
-class DuplicateProject(ServiceCommand):
+class DuplicateProject(_NewProject):
     def __init__(self, ctx: CommandContext, pid: int, title: str | None = None) -> None:
         super().__init__(ctx, "Duplicate project")
         self.source, self.title = pid, title
-        self.pid: int | None = None
 
-    def apply(self) -> None:
-        new = self.ctx.services.projects.duplicate(self.ctx.project(self.source), self.title)
-        if self.pid is not None:
-            self.ctx.alias_project(self.pid, new)
-        self.pid = new
-
-    def revert(self) -> None:
-        self.ctx.services.projects.delete(self.ctx.project(self.pid))
-
-    def notify(self, *, reveal: bool) -> None:
-        self.ctx.events.projectsChanged.emit()
-        self.ctx.events.reveal.emit(self.ctx.project(self.pid), None)
+    def make(self) -> int:
+        return self.ctx.services.projects.duplicate(self.ctx.project(self.source), self.title)
 
 
 class DeleteProject(ServiceCommand):
@@ -246,10 +341,11 @@ class DeleteProject(ServiceCommand):
     def revert(self) -> None:
         restore_project(self.ctx, self.snap)
 
-    def notify(self, *, reveal: bool) -> None:
-        self.ctx.events.projectsChanged.emit()
-        if reveal:
-            self.ctx.events.reveal.emit(self.ctx.project(self.pid), None)
+    def changes(self) -> Changes:
+        return Changes(projects=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.ctx.project(self.pid), None
 
 
 class SetPreferences(ServiceCommand):
@@ -274,11 +370,11 @@ class SetPreferences(ServiceCommand):
         self.new = dict(other.new)
         return True
 
-    def notify(self, *, reveal: bool) -> None:
-        pid = self.ctx.project(self.pid)
-        self.ctx.events.projectChanged.emit(pid)
-        if reveal:
-            self.ctx.events.reveal.emit(pid, None)
+    def changes(self) -> Changes:
+        return Changes(self.ctx.project(self.pid), project=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.ctx.project(self.pid), None
 
 
 class SplitScenes(ServiceCommand):
@@ -298,12 +394,11 @@ class SplitScenes(ServiceCommand):
     def revert(self) -> None:
         restore_scenes(self.ctx, self.ctx.project(self.pid), self.before)
 
-    def notify(self, *, reveal: bool) -> None:
-        pid = self.ctx.project(self.pid)
-        self.ctx.events.scenesChanged.emit(pid)
-        self.ctx.events.projectsChanged.emit()
-        if reveal:
-            self.ctx.events.reveal.emit(pid, None)
+    def changes(self) -> Changes:
+        return Changes(self.ctx.project(self.pid), scenes=True, projects=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.ctx.project(self.pid), None
 
 
 # ---- scenes ----------------------------------------------------------------------
@@ -318,12 +413,12 @@ class _SceneCommand(ServiceCommand):
     def target(self) -> tuple[int, str]:
         return self.ctx.project(self.pid), self.ctx.scene(self.pid, self.sid)
 
-    def notify(self, *, reveal: bool) -> None:
-        pid, sid = self.target
-        self.ctx.events.sceneChanged.emit(pid, sid)
-        self.ctx.events.projectsChanged.emit()  # status counts in the sidebar
-        if reveal:
-            self.ctx.events.reveal.emit(pid, sid)
+    def changes(self) -> Changes:
+        pid, sid = self.target  # status counts in the sidebar too
+        return Changes(pid, scene_ids=frozenset({sid}), projects=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.target
 
 
 class EditScene(_SceneCommand):
@@ -372,51 +467,36 @@ class AddScene(_SceneCommand):
     def revert(self) -> None:
         self.ctx.services.scenes.delete(*self.target)
 
-    def notify(self, *, reveal: bool) -> None:
-        pid, sid = self.target
-        self.ctx.events.scenesChanged.emit(pid)
-        self.ctx.events.projectsChanged.emit()
-        self.ctx.events.reveal.emit(pid, sid)
+    reveal_on_push = True
+
+    def changes(self) -> Changes:
+        return Changes(self.ctx.project(self.pid), scenes=True, projects=True)
 
 
 class DeleteScene(_SceneCommand):
-    """Undo adds a scene with the same texts at the same place (new label, status from
-    its texts, media versions stay in history)."""
+    """Undo brings back the same scene (`scenes.restore`): its id and label, status,
+    chosen versions, texts, review history and place, so review notes that name it and
+    its media versions point at it again."""
 
     destructive = True
 
     def __init__(self, ctx: CommandContext, pid: int, sid: str) -> None:
-        scenes = ctx.services.scenes.list(pid)
-        i = next((n for n, s in enumerate(scenes) if s.scene_id == sid), None)
-        if i is None:
-            raise ServiceError(f"project {pid} has no scene {sid}")
         super().__init__(ctx, pid, sid, f"Delete scene {sid}")
-        self.view = scenes[i]
-        self.prev = scenes[i - 1].scene_id if i > 0 else None
-        self.first_of_many = i == 0 and len(scenes) > 1
-        self.next = scenes[1].scene_id if self.first_of_many else None
+        self.gone: DeletedScene | None = None
 
     def apply(self) -> None:
-        self.ctx.services.scenes.delete(*self.target)
+        self.gone = self.ctx.services.scenes.delete(*self.target)
 
     def revert(self) -> None:
-        sv, pid = self.ctx.services, self.ctx.project(self.pid)
-        after = self.ctx.scene(self.pid, self.prev) if self.prev else None
-        new = sv.scenes.add(pid, self.view.narration, after=after)
-        if self.first_of_many:  # `add` has no "before": put it back at the front
-            sv.ordering.move(pid, [new.scene_id], 1)
-        self.ctx.alias_scene(pid, self.sid, new.scene_id)
-        self.sid = new.scene_id
-        extra = {k: v for k, v in self.view.scene_json.items() if k != "narration"}
-        if extra or self.view.no_subject:
-            sv.scenes.edit(pid, new.scene_id, extra, no_subject=self.view.no_subject)
+        if self.gone is None:
+            raise ServiceError(f"scene {self.sid} cannot be brought back")
+        self.ctx.services.scenes.restore(self.gone)
 
-    def notify(self, *, reveal: bool) -> None:
-        pid, sid = self.target
-        self.ctx.events.scenesChanged.emit(pid)
-        self.ctx.events.projectsChanged.emit()
-        if reveal:
-            self.ctx.events.reveal.emit(pid, sid)
+    def reveal_target(self) -> tuple[object, object]:
+        return self.ctx.project(self.pid), self.sid
+
+    def changes(self) -> Changes:
+        return Changes(self.ctx.project(self.pid), scenes=True, projects=True)
 
 
 # ---- reviews ---------------------------------------------------------------------
@@ -449,3 +529,73 @@ class Review(_SceneCommand):
 
     def revert(self) -> None:
         self.ctx.services.reviews.undo_last(*self.target, self.action)
+
+    def changes(self) -> Changes:
+        return replace(super().changes(), reviews=True)
+
+
+class Batch(ServiceCommand):
+    """Several commands as one undo step. Each is built just before it runs (a delete
+    snapshots its neighbours as they are then); a failure half-way takes back what
+    already ran, so the batch happens whole or not at all."""
+
+    def __init__(self, ctx: CommandContext, text: str, builders: list[Callable[[], ServiceCommand]],
+                 *, destructive: bool = False) -> None:
+        super().__init__(ctx, text)
+        self.builders = builders
+        self.commands: list[ServiceCommand] = []
+        self.destructive = destructive
+
+    def apply(self) -> None:
+        done: list[ServiceCommand] = []
+        try:
+            for i, build in enumerate(self.builders):
+                c = self.commands[i] if i < len(self.commands) else build()
+                c.apply()
+                done.append(c)
+        except Exception:
+            for c in reversed(done):
+                with contextlib.suppress(Exception):
+                    c.revert()
+            raise
+        self.commands = done
+
+    def revert(self) -> None:
+        for c in reversed(self.commands):
+            c.revert()
+
+    def changes(self) -> Changes:
+        out = Changes()
+        for c in self.commands:
+            out = out | c.changes()
+        return out
+
+
+# ---- versions --------------------------------------------------------------------
+
+
+class ChooseVersion(_SceneCommand):
+    """'Use this version'. Undo uses the version in use before; in both directions the
+    state machine decides the status (a new image after confirmation goes back to
+    review), so undo does not bring back a confirmation."""
+
+    def __init__(self, ctx: CommandContext, pid: int, sid: str, type_: str, version: int,
+                 previous: int | None, on_landed: Callable[[SceneView], object] | None = None) -> None:
+        super().__init__(ctx, pid, sid, f"Use {type_} v{version} for {sid}")
+        self.type, self.version, self.previous = type_, version, previous
+        self.on_landed = on_landed
+
+    def apply(self) -> SceneView:
+        return self.ctx.services.assets.choose(*self.target, self.type, self.version)
+
+    def revert(self) -> SceneView:
+        if self.previous is None:
+            raise Conflict(f"{self.target[1]} used no {self.type} before v{self.version}; choose another version instead")
+        return self.ctx.services.assets.choose(*self.target, self.type, self.previous)
+
+    def changes(self) -> Changes:
+        return replace(super().changes(), versions=True)
+
+    def landed(self, result: object) -> None:
+        if self.on_landed is not None:
+            self.on_landed(result)  # type: ignore[arg-type]

@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.ordering import OrderingError
-from ..domain.status import TransitionError
 from ..domain.validation import ValidationError
-from ..services.errors import ServiceError
+from ..services.errors import USER_ERRORS, one_line
 from . import theme
 
-USER_ERRORS: tuple[type[Exception], ...] = (ValidationError, TransitionError, OrderingError, ServiceError)
+__all__ = ["USER_ERRORS", "ErrorBanner", "ErrorReporter", "confirm", "message_for", "one_line"]
 
 _FIELD_NAMES = {
     "title": "Title", "description": "Description", "script": "Script",
@@ -44,13 +42,8 @@ def field_label(field: str) -> str:
 
 def message_for(exc: BaseException) -> str:
     """One readable line: 'Title must not be empty' rather than 'title: must not ...'."""
-    if isinstance(exc, ValidationError):
-        return f"{field_label(exc.field)} {exc.message}"
-    if isinstance(exc, ServiceError):
-        text = exc.message
-    else:
-        text = str(exc)
-    return text[:1].upper() + text[1:] if text else type(exc).__name__
+    text = f"{field_label(exc.field)} {exc.message}" if isinstance(exc, ValidationError) else one_line(exc)
+    return text[:1].upper() + text[1:]
 
 
 class ErrorBanner(QFrame):

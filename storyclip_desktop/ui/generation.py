@@ -12,16 +12,16 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from .. import keychain
 from ..services.generation_jobs import JobView
-from .errors import USER_ERRORS, message_for
+from .errors import USER_ERRORS, message_for, one_line
 from .jobs_panel import JobsController, JobsPanel
+from .ops import Ops
 
 if TYPE_CHECKING:
     from ..services.app import Services
@@ -53,20 +53,20 @@ def provider_has_key(provider: str) -> bool:
 
 
 class KeyCache(QObject):
-    """Which providers have keys, read on a worker thread and kept: the window asks at
-    every label update and must never wait on the keyring. `refresh()` after Settings
-    saved or removed a key."""
+    """Which providers have keys, read through the window's operations (off the GUI
+    thread) and kept: the window asks at every label update and must never wait on the
+    keyring. `refresh()` after Settings saved or removed a key."""
 
     changed = Signal()
-    _loaded = Signal(int, object)  # generation, {provider: bool}; from the worker thread
 
-    def __init__(self, lookup: Callable[[str], bool] | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, lookup: Callable[[str], bool] | None = None, parent: QObject | None = None,
+                 ops: Ops | None = None) -> None:
         super().__init__(parent)
         self._lookup = lookup or provider_has_key
         self._known: dict[str, bool] = {}
         self._ready = False
         self._generation = 0
-        self._loaded.connect(self._apply)  # a GUI-thread slot: Qt queues the call
+        self._ops = ops or Ops(lambda e: log.warning("key lookup failed (%s)", type(e).__name__), self)
 
     @property
     def ready(self) -> bool:
@@ -76,7 +76,7 @@ class KeyCache(QObject):
         self._generation += 1
         generation, lookup = self._generation, self._lookup
 
-        def work() -> None:
+        def work() -> dict[str, bool]:
             known: dict[str, bool] = {}
             for p in PROVIDERS:
                 try:
@@ -84,14 +84,10 @@ class KeyCache(QObject):
                 except Exception as exc:  # a broken keyring means "no key", never a crash
                     log.warning("key lookup for %s failed (%s)", p, type(exc).__name__)
                     known[p] = False
-            try:
-                self._loaded.emit(generation, known)
-            except RuntimeError:  # the window closed while the keyring answered
-                pass
+            return known
 
-        threading.Thread(target=work, daemon=True, name="storyclip-keys").start()
+        self._ops.read(work, lambda known: self._apply(generation, known))
 
-    @Slot(int, object)
     def _apply(self, generation: int, known: dict[str, bool]) -> None:
         if generation != self._generation:
             return  # an older read finished after a newer one was asked for
@@ -168,9 +164,11 @@ class GenerationController(QObject):
 
     # ---- actions -----------------------------------------------------------------
 
-    def generate(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult | None:
+    def generate(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None, *,
+                 replace_edited: bool = False) -> BatchResult | None:
         """`kind`: prompts / images / clips / narration. With scene ids, those scenes
-        (a new version even of a scene that has one); without, the whole project."""
+        (a new version even of a scene that has one); without, the whole project.
+        Prompts typed by hand are only replaced with `replace_edited`."""
         if not self.ready:
             self.errorOccurred.emit("Still reading the API keys; try again in a moment")
             return None
@@ -178,6 +176,9 @@ class GenerationController(QObject):
         try:
             if kind == "narration":
                 result = gen.narration(project_id)
+            elif kind == "prompts":
+                result = gen.prompts(project_id, list(scene_ids) if scene_ids else None,
+                                     replace_edited=replace_edited)
             elif kind in JOB_KIND:
                 result = getattr(gen, kind)(project_id, list(scene_ids) if scene_ids else None)
             else:
@@ -248,7 +249,7 @@ class GenerationController(QObject):
         self._spawn(self._reread(others))
 
     async def _reread(self, ids: list[int]) -> None:
-        views = await self.engine.run_db(self.services.generation.records.many, ids)
+        views = await self.engine.run_db(self.services.generation.jobs_by_id, ids)
         found = {v.id for v in views}
         for v in views:
             self._track(v)
@@ -280,7 +281,7 @@ class GenerationController(QObject):
             await self.engine.start()
         except Exception as e:  # noqa: BLE001 - the window keeps working without it
             log.exception("the job engine did not start")
-            self.errorOccurred.emit(f"Generation is unavailable: {getattr(e, 'message', None) or e}")
+            self.errorOccurred.emit(f"Generation is unavailable: {one_line(e)}")
 
     async def aclose(self, timeout: float = 20.0) -> None:
         """Stop the engine (running jobs are resumed at the next start). Bounded, so
@@ -313,7 +314,7 @@ def install_generation(
     busy cards, and keysChanged -> engine.forget_providers(). Call `start()` (a
     coroutine) on the loop afterwards and `aclose()` before the loop ends."""
     services = window.services
-    keys = KeyCache(key_lookup, window)
+    keys = KeyCache(key_lookup, window, window.ctx.ops)
     # The service asks for keys when it picks a provider: from the cache, never the
     # keyring, so a Generate click does not wait on D-Bus.
     services.generation.key_check = keys.has_key

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..services.generation_jobs import JobView
 from . import theme
+from .errors import message_for
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class JobsController(QObject):
             return
         exc = task.exception()
         if exc is not None:
-            message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            message = message_for(exc)
             self.actionFailed.emit(" ".join(str(message).split()))
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 KIND_WORDS = {
     "edit_scene": "Scene edit", "create_project": "New project", "rename_project": "Project rename",
-    "delete_scene": "Scene delete", "move_scenes": "Scene move", "add_scene": "New scene",
+    "delete_scene": "Scene delete", "restore_scene": "Scene brought back", "move_scenes": "Scene move", "add_scene": "New scene",
     "review": "Review", "add_asset_version": "New version", "split_script": "Split into scenes",
 }
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStatusBar, QWidget
 
 from ..services.app import Services
 from ..services.views import TokenUsage
 from . import theme
 
+if TYPE_CHECKING:
+    from .ops import Ops
+
 NEAR_LIMIT = 0.9
+TOKENS_NEED = 1200  # status bar width from which the token counts are shown
 
 
 def compact(n: int) -> str:
@@ -81,6 +87,7 @@ class StatusBar(QStatusBar):
 
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._ops: Ops | None = None
         self.services = services
         self.setSizeGripEnabled(False)
         self.setContentsMargins(8, 0, 8, 0)
@@ -117,8 +124,19 @@ class StatusBar(QStatusBar):
         self.running_jobs = n
         self.jobs_label.setText(f"{n} job{'s' if n != 1 else ''} running" if n else "No jobs running")
 
+    def use_ops(self, ops: Ops) -> None:
+        """From now on token counts are read off the GUI thread."""
+        self._ops = ops
+
     def refresh_tokens(self) -> None:
-        for u in self.services.tokens.usage():
+        ops = self._ops
+        if ops is None:  # start-up, before the window's operations exist
+            self._show_tokens(self.services.tokens.usage())
+        else:
+            ops.read(self.services.tokens.usage, self._show_tokens, key="tokens")
+
+    def _show_tokens(self, usage: list[TokenUsage]) -> None:
+        for u in usage:
             label = self.token_labels.get(u.type)
             if label is None:
                 label = self.token_labels[u.type] = QLabel()
@@ -144,7 +162,32 @@ class StatusBar(QStatusBar):
         self.local_label.setToolTip(local_preview_tooltip(missing) if missing else "")
 
     def show_error(self, text: str) -> None:
-        self.showMessage(f"⚠ {text}", 10_000)
+        self._show_fitted(f"⚠ {text}")
 
     def show_notice(self, text: str) -> None:
-        self.showMessage(text, 10_000)
+        self._show_fitted(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # On a narrow window the token counts give their room to messages (they are
+        # in Settings and on the jobs' costs too).
+        self.tokens_box.setVisible(self.width() >= TOKENS_NEED)
+        super().resizeEvent(event)
+
+    def message_room(self) -> int:
+        """Pixels left of the permanent widgets (the Local preview chip, store, jobs,
+        tokens), where a message can be read whole."""
+        chips = (self.local_label, self.store_label, self.jobs_label, self.tokens_box)
+        used = sum(w.sizeHint().width() + 16 for w in chips if not w.isHidden())
+        return max(80, self.width() - used - 48)  # margins and the two separators
+
+    def _show_fitted(self, text: str) -> None:
+        """Never painted under the chips: cut between words to the room there is; the
+        whole text is in the tooltip (and in the banner above, which shows it all)."""
+        from ..domain.text import shorten
+
+        fm = self.fontMetrics()
+        one_line = " ".join(text.split())
+        # Not on screen yet: no widths to fit to (the next message will be fitted).
+        fitted = shorten(one_line, self.message_room(), width=fm.horizontalAdvance) if self.isVisible() else one_line
+        self.setToolTip(text if fitted != text else "")
+        self.showMessage(fitted, 10_000)

@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction
 
 from ..config import LOCAL_EMAIL
 from . import errors, theme
+from .ops import Changes
 from .status_bar import _clickable
 from .sync_runner import BackgroundRunner
 
@@ -151,7 +152,6 @@ class SyncController(QObject):
         self.login_dialog = None
         self.refused_dialog = None
         self._closed = False
-        self._echo = False  # while re-emitting pulled changes: not a local write
         self._running = False
         self._stuck_after = stuck_after
         self._started_at: float | None = None
@@ -201,8 +201,7 @@ class SyncController(QObject):
 
     def _wire(self) -> None:
         w, ev = self.window, self.window.events
-        for sig in (ev.projectsChanged, ev.projectChanged, ev.scenesChanged, ev.sceneChanged):
-            sig.connect(self._on_local_write)
+        ev.changed.connect(self._on_local_write)  # every write the window makes, with who made it
         w.undo_stack.indexChanged.connect(self._on_local_write)
         w.currentProjectChanged.connect(lambda _p: self.update_actions())
         _clickable(w.status.store_label, self).connect(self.show_refused)
@@ -391,23 +390,14 @@ class SyncController(QObject):
         touched = [*dict.fromkeys([*rep.projects, *rep.resynced, *rep.dropped])]
         if not touched and not rep.pulled_rows:
             return
-        ev, cur = self.window.events, self.window.current_project_id()
-        self._echo = True
-        try:
-            ev.projectsChanged.emit()
-            for pid in touched:
-                if pid in rep.dropped:
-                    continue
-                ev.projectChanged.emit(pid)
-                ev.scenesChanged.emit(pid)
-                scene = self.window.current_scene_id()
-                if pid == cur and scene:
-                    ev.sceneChanged.emit(pid, scene)
-        finally:
-            self._echo = False
+        ev = self.window.events
+        ev.publish(Changes(projects=True), self)  # initiator self: not a local write
+        for pid in touched:
+            if pid not in rep.dropped:
+                ev.publish(Changes(pid, project=True, scenes=True), self)
 
-    def _on_local_write(self, *_args: object) -> None:
-        if self._echo or self.engine is None:
+    def _on_local_write(self, _changes: object = None, initiator: object = None) -> None:
+        if initiator is self or self.engine is None:
             return
         self._later_status.start()
         self._after_write.start()
@@ -513,13 +503,7 @@ class SyncController(QObject):
             self.publishFinished.emit(pid, error)
         else:
             self.window.status.show_notice("The project is on the shared store now.")
-            self._echo = True
-            try:
-                self.window.events.projectsChanged.emit()
-                self.window.events.projectChanged.emit(pid)
-                self.window.events.scenesChanged.emit(pid)
-            finally:
-                self._echo = False
+            self.window.events.publish(Changes(pid, projects=True, project=True, scenes=True), self)
             self.publishFinished.emit(pid, done)
         self.refresh_status()
         self.update_actions()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain.status import SceneStatus
+from ..domain.status import STATUS_WORDS, SceneStatus
 
 # Mid-dark saturated fills that carry white text at >= 4.5:1 and stand out on light and
 # dark windows alike. Kept identical to the timeline cards (timeline/status_style.py)
@@ -38,14 +38,7 @@ STATUS_COLORS: dict[str, str] = {
     SceneStatus.IMAGE_CONFIRMED: "#15803D",
     SceneStatus.CLIP: "#7C3AED",
 }
-STATUS_LABELS: dict[str, str] = {
-    SceneStatus.INIT: "Draft",
-    SceneStatus.PROMPT: "Prompt to review",
-    SceneStatus.PROMPT_CONFIRMED: "Prompt confirmed",
-    SceneStatus.IMAGE: "Image to review",
-    SceneStatus.IMAGE_CONFIRMED: "Image confirmed",
-    SceneStatus.CLIP: "Clip ready",
-}
+STATUS_LABELS: dict[str, str] = STATUS_WORDS  # the one mapping, in domain/status.py
 DANGER = "#D64545"
 WARNING = "#B45309"
 ONLINE = "#15803D"
@@ -297,11 +290,24 @@ def mono_font() -> QFont:
     return f
 
 
-def badge_style(status: str) -> str:
+REJECTED = "#B91C1C"  # a rejected scene's badge, card and note (timeline/status_style.py)
+
+
+def rejection_note_style() -> str:
+    """The reviewer's comment on a rejected scene: tinted in the rejected colour so it
+    reads as part of the badge, on light and dark windows."""
+    return (
+        "QLabel#rejectionNote { background: rgba(185, 28, 28, 0.14); "
+        f"border: 1px solid {REJECTED}; border-radius: 6px; padding: 6px 8px; }}"
+    )
+
+
+def badge_style(status: str, rejected: bool = False) -> str:
     """A solid pill in the status colour with white text (>= 4.5:1 on every fill), the
     same look as the timeline's card badges."""
+    fill = REJECTED if rejected else status_color(status).name()
     return (
-        f"QLabel {{ background: {status_color(status).name()}; color: #FFFFFF; border: none;"
+        f"QLabel {{ background: {fill}; color: #FFFFFF; border: none;"
         "border-radius: 10px; padding: 2px 10px; font-weight: 600; }"
     )
 

@@ -53,9 +53,9 @@ def test_create_with_script_file_split_move_confirm_reject(capsys, tmp_path):
     sv.scenes.edit(int(pid), "S1", {"image_prompt": "a harbour at dawn"})
     sv.close()
     code, out, _ = run(capsys, "scene", "confirm", pid, "S1")
-    assert code == 0 and "S1: prompt_confirmed" in out
+    assert code == 0 and "S1: Prompt confirmed" in out
     code, out, _ = run(capsys, "scene", "reject", pid, "S1", "--comment", "구도가 아쉬워요")
-    assert code == 0 and "S1: prompt" in out
+    assert code == 0 and "S1: Rejected (Prompt to review)" in out
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,14 @@ def test_create_with_script_file_split_move_confirm_reject(capsys, tmp_path):
         (["project", "show", "abc"], "'abc' is not a valid integer"),
         (["scene", "move", "{pid}", "S99", "--to", "1"], "has no scene S99"),
         (["scene", "move", "{pid}", "S1", "--to", "0"], "position must be between 1 and"),
-        (["scene", "confirm", "{pid}", "S1"], "cannot confirm the prompt of a scene in status 'init'"),
+        (["scene", "confirm", "{pid}", "S1"], "cannot confirm the prompt of a scene that is “Draft”"),
+        (["scene", "reject", "{pid}", "S1"], "comment: required — say what needs to change before rejecting"),
+        (["scene", "reject", "{pid}", "S1", "--comment", "   "], "comment: required"),
+        (["scene", "edit", "{pid}", "S1"], "nothing to change"),
+        (["scene", "edit", "{pid}", "S99", "--narration", "x"], "has no scene S99"),
+        (["scene", "edit", "{pid}", "S1", "--image-prompt", "x" * 4001], "image_prompt: must be at most 4000"),
+        (["scene", "add", "{pid}", "--narration", "x", "--after", "S99"], "has no scene S99"),
+        (["scene", "delete", "{pid}", "S99", "--yes"], "has no scene S99"),
         (["scene", "split", "{pid}"], "already has"),
         (["prefs", "{pid}", "--ratio", "2:1"], "ratio: must be one of"),
         (["prefs", "{pid}", "--stability", "2"], "stability: must be between 0 and 1"),

@@ -12,6 +12,7 @@ from storyclip_desktop.domain.status import (
     clip_is_stale,
     confirm_action,
     next_status,
+    status_words,
 )
 
 S, A = SceneStatus, SceneAction
@@ -59,7 +60,7 @@ def test_forbidden_transition_names_the_status(action, status):
     assert not can(status, action)
     with pytest.raises(TransitionError) as e:
         next_status(status, action)
-    assert f"'{status.value}'" in str(e.value)
+    assert f"“{status_words(status)}”" in str(e.value)  # the window's words, not the stored value
     assert "allowed from" in str(e.value)
 
 

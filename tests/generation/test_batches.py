@@ -24,9 +24,9 @@ def test_images_skip_scenes_without_a_confirmed_prompt_and_say_why(sv):
     batch = sv.generation.images(pid)
     assert [sv.generation.job(j).scene_id for j in batch.job_ids] == ["S3"]
     assert [(s.scene_id, s.reason) for s in batch.skipped] == [
-        ("S1", "an image needs a confirmed prompt (status 'init')"),
-        ("S2", "an image needs a confirmed prompt (status 'prompt')"),
-        ("S4", "already has an image (status 'image'); name it with --scenes for a new version"),
+        ("S1", "an image needs a confirmed prompt (this scene is “Draft”)"),
+        ("S2", "an image needs a confirmed prompt (this scene is “Prompt to review”)"),
+        ("S4", "already has an image (“Image to review”); generate for this scene alone for a new version"),
     ]
     assert batch.provider == "local" and batch.provider_label == "Local preview"
 
@@ -45,8 +45,8 @@ def test_clips_need_a_confirmed_image(sv):
     assert [sv.generation.job(j).scene_id for j in batch.job_ids] == ["S3"]
     reasons = {s.scene_id: s.reason for s in batch.skipped}
     assert reasons == {
-        "S1": "already has a clip (status 'clip'); name it with --scenes for a new version",
-        "S2": "a clip needs a confirmed image (status 'image')",
+        "S1": "already has a clip (“Clip ready”); generate for this scene alone for a new version",
+        "S2": "a clip needs a confirmed image (this scene is “Image to review”)",
     }
     job = sv.generation.job(batch.job_ids[0])
     assert job.request["image_version"] == 1 and job.request["image_url"].startswith("media:")
@@ -58,8 +58,8 @@ def test_nothing_eligible_is_one_line_error(sv):
         sv.generation.clips(pid)
     assert "\n" not in e.value.message
     assert e.value.message == (
-        "no clip to generate: S1: a clip needs a confirmed image (status 'init'); "
-        "S2: a clip needs a confirmed image (status 'init')"
+        "no clip to generate: S1: a clip needs a confirmed image (this scene is “Draft”); "
+        "S2: a clip needs a confirmed image (this scene is “Draft”)"
     )
     assert sv.generation.jobs() == []
 
@@ -89,10 +89,11 @@ def test_prompts_only_for_scenes_not_yet_confirmed(sv):
     pid = make_project(sv, 3, "init")
     move_scene(sv, pid, "S2", "prompt")
     move_scene(sv, pid, "S3", "prompt_confirmed")
-    batch = sv.generation.prompts(pid)
-    assert [sv.generation.job(j).scene_id for j in batch.job_ids] == ["S1", "S2"]
-    assert [s.scene_id for s in batch.skipped] == ["S3"]
-    assert "already confirmed" in batch.skipped[0].reason
+    kept = sv.generation.prompts(pid)  # move_scene typed S2's prompt by hand: kept
+    assert [s.scene_id for s in kept.skipped] == ["S2", "S3"] and "written by hand" in kept.skipped[0].reason
+    batch = sv.generation.prompts(pid, ["S2"], replace_edited=True)
+    assert [sv.generation.job(j).scene_id for j in kept.job_ids + batch.job_ids] == ["S1", "S2"]
+    assert "already confirmed" in kept.skipped[1].reason
 
 
 def test_the_preferred_provider_is_used_when_its_key_is_set(sv):

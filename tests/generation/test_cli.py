@@ -54,7 +54,7 @@ def test_prompts_then_images_with_wait_make_image_versions(capsys, demo):
     assert "3 of 3 job(s) succeeded" in out
     # the four scenes still waiting for review are named, each with its reason
     assert err.splitlines() == [
-        f"skipped S{i}: an image needs a confirmed prompt (status 'prompt')" for i in range(4, 8)
+        f"skipped S{i}: an image needs a confirmed prompt (this scene is “Prompt to review”)" for i in range(4, 8)
     ]
     sv = Services.open()
     try:
@@ -104,7 +104,7 @@ def test_cancel_a_queued_job_and_retry_it(capsys, demo):
     ("argv", "message"),
     [
         (["generate", "images", "424242"], "storyclip: no project with id 424242"),
-        (["generate", "clips", "{demo}"], "storyclip: no clip to generate: S1: a clip needs a confirmed image (status 'init');"),
+        (["generate", "clips", "{demo}"], "storyclip: no clip to generate: S1: a clip needs a confirmed image (this scene is “Draft”);"),
         (["generate", "images", "{demo}", "--scenes", "S1", "S99"], "storyclip: project {demo} has no scene S99"),
         (["generate", "narration", "{demo}", "--scenes", "S1"], "storyclip: scenes: a narration is made for the whole project"),
         (["jobs", "cancel", "5"], "storyclip: no job with id 5"),

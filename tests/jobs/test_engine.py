@@ -162,10 +162,10 @@ def test_local_prompts_respect_no_subject_and_style(local_services):
 def test_a_prompt_job_never_rewinds_a_scene_confirmed_meanwhile(local_services):
     sv = local_services
     pid = make_project(sv, 1, "prompt")
-    ids = sv.generation.prompts(pid).job_ids
+    ids = sv.generation.prompts(pid, replace_edited=True).job_ids  # make_project typed it
     sv.reviews.confirm(pid, "S1")
     (job,) = run_jobs(sv, ids)
-    assert job.state == "failed" and "moved on to 'prompt_confirmed'" in job.error
+    assert job.state == "failed" and "moved on to “Prompt confirmed”" in job.error
     assert sv.scenes.get(pid, "S1").scene_json["image_prompt"] == "a picture for S1"
 
 

@@ -42,13 +42,16 @@ def sync_template(pg_server, pg_admin) -> str:  # noqa: ANN001
     from storyclip_desktop.store.db import make_engine, upgrade
     from storyclip_desktop.sync import server_schema
 
-    admin_sql(pg_admin, f"CREATE DATABASE {TEMPLATE}")
-    engine = make_engine(_url(pg_server, TEMPLATE))
+    # One name per fixture instance: tests/ui/test_sync_ui.py registers this fixture
+    # again, and the whole suite runs in one process.
+    name = f"{TEMPLATE}_{next(_n)}"
+    admin_sql(pg_admin, f"CREATE DATABASE {name}")
+    engine = make_engine(_url(pg_server, name))
     upgrade(engine)
     with engine.begin() as conn:
         server_schema.install(conn)
     engine.dispose()
-    return TEMPLATE
+    return name
 
 
 def new_server_db(pg_admin, template: str) -> str:  # noqa: ANN001

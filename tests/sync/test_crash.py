@@ -31,7 +31,7 @@ def _queue_30(inst, pid: int, round_: int) -> None:
         if i % 2 == 0:
             inst.sv.reviews.confirm_prompt(pid, "S1")
         else:
-            inst.sv.reviews.reject(pid, "S1")
+            inst.sv.reviews.reject(pid, "S1", "again")
 
 
 def _counts(url: str, pid: int) -> tuple[list[int], int, int]:

@@ -1,13 +1,90 @@
 """Fixtures for the window tests: a command context over a real SQLite store, and
-the main window. Dialog hooks are module attributes, replaced per test."""
+the main window. Dialog hooks are module attributes, replaced per test.
+
+Service calls run off the GUI thread (ui/ops); `settle()` waits, with Qt's events
+flowing, until every operations runner of the test has nothing left to do."""
 
 from __future__ import annotations
+
+import asyncio
+import weakref
 
 import pytest
 from PySide6.QtGui import QUndoStack
 
+from storyclip_desktop.ui import ops as ops_module
 from storyclip_desktop.ui.commands import CommandContext, Events
 from storyclip_desktop.ui.errors import ErrorBanner, ErrorReporter
+
+SETTLE_MS = 15_000
+
+
+@pytest.fixture(autouse=True)
+def runners(monkeypatch):
+    """Every Ops made during the test, so `settle` can wait for all of them."""
+    made: weakref.WeakSet = weakref.WeakSet()
+    original = ops_module.Ops.__init__
+
+    def tracking(self, *a, **kw):
+        original(self, *a, **kw)
+        made.add(self)
+
+    monkeypatch.setattr(ops_module.Ops, "__init__", tracking)
+    yield made
+    for r in list(made):
+        r.close()
+
+
+@pytest.fixture
+def qasync_loop(qapp):
+    """An asyncio loop on Qt's event loop for the job engine; Qt's event processing
+    (qtbot.waitUntil) runs its callbacks and tasks. It is never run or stopped (qasync's
+    stop() calls QApplication.exit(), which sends aboutToQuit and makes every later
+    QEventLoop.exec() return at once, so the next test's waits would end early);
+    asyncio's own hook names it this thread's running loop while the test lasts, and
+    close() releases it. Nothing of qasync's private state is touched, so the window's
+    tests run in the same pytest process as the rest."""
+    qasync = pytest.importorskip("qasync")
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    asyncio.events._set_running_loop(loop)
+    yield loop
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_on(qtbot, qasync_loop):
+    """run_on(coro): await it on the qasync loop while Qt's events flow; its result."""
+
+    def run(coro, timeout: int = 30_000):
+        task = qasync_loop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def settle(qtbot, runners):
+    def wait(timeout: int = SETTLE_MS) -> None:
+        qtbot.waitUntil(lambda: all(r.idle() for r in list(runners)), timeout=timeout)
+
+    return wait
+
+
+@pytest.fixture
+def push(ctx, settle):
+    """push(cmd) -> ok: what CommandContext.push reports once the call came back."""
+
+    def run(cmd, context=None, **kw) -> bool:
+        outcome: list[bool] = []
+        asked = (context or ctx).push(cmd, done=outcome.append, **kw)
+        settle()
+        return bool(asked and outcome and outcome[0])
+
+    return run
 
 
 @pytest.fixture

@@ -107,6 +107,24 @@ def test_use_this_version_after_confirmation_goes_back_to_review(qtbot, scene_wi
     assert not pane.use_button.isEnabled()
 
 
+def test_choosing_a_version_is_one_undo_step(qtbot, scene_with_two_images, loader):
+    sv, pid = scene_with_two_images
+    pane = _pane(qtbot, sv, loader)
+    pane.show_scene(pid, "S1")
+    pane.preview(pane.versions[0])
+    with qtbot.waitSignal(pane.versionChosen):
+        pane.use_button.click()
+        assert not pane.use_button.isEnabled()  # no second click while the store answers
+    stack = pane.ctx.stack
+    assert (stack.count(), stack.undoText()) == (1, "Use image v1 for S1")
+    stack.undo()
+    qtbot.waitUntil(lambda: sv.scenes.get(pid, "S1").image_version == 2, timeout=5000)
+    qtbot.waitUntil(lambda: pane.scene.image_version == 2, timeout=5000)
+    assert "v2" in pane.info.text()
+    stack.redo()
+    qtbot.waitUntil(lambda: sv.scenes.get(pid, "S1").image_version == 1, timeout=5000)
+
+
 def test_compare_shows_two_versions_side_by_side(qtbot, scene_with_two_images, loader):
     sv, pid = scene_with_two_images
     pane = _pane(qtbot, sv, loader)
@@ -115,17 +133,19 @@ def test_compare_shows_two_versions_side_by_side(qtbot, scene_with_two_images, l
     pane.compare_button.click()
     assert pane.stack.currentWidget() is pane.compare
     left, right = pane.compare.versions_shown()
-    assert (left.version, right.version) == (2, 1)  # in use | candidate
-    assert pane.compare.left.picker.count() == 2 and "in use" in pane.compare.left.picker.currentText()
+    assert (left.version, right.version) == (1, 2)  # read as the version strip: v1 | v2
+    assert pane.compare.left.picker.count() == 2 and "in use" in pane.compare.right.picker.currentText()
+    assert pane.previewed.version == 1  # opening compare keeps the candidate
     canvases = (pane.compare.left.media.canvas, pane.compare.right.media.canvas)
     qtbot.waitUntil(lambda: all(c.state == "ready" for c in canvases), timeout=5000)
-    # Pick another version on the right: it becomes the one "Use this version" applies to.
-    pane.compare.right.picker.setCurrentIndex(1)
-    assert pane.compare.versions_shown()[1].version == 2 and pane.previewed.version == 2
-    pane.compare.right.picker.setCurrentIndex(0)
-    pane.use_button.click()
+    # Pick a version in a pane: it becomes the one "Use this version" applies to.
+    pane.compare.left.picker.setCurrentIndex(1)
+    assert pane.compare.versions_shown()[0].version == 2 and pane.previewed.version == 2
+    pane.compare.left.picker.setCurrentIndex(0)
+    with qtbot.waitSignal(pane.versionChosen):
+        pane.use_button.click()
     assert sv.scenes.get(pid, "S1").image_version == 1
-    assert "in use" in pane.compare.right.picker.currentText()
+    assert "in use" in pane.compare.left.picker.currentText()
     pane.compare_button.click()
     assert pane.stack.currentWidget() is pane.media
 

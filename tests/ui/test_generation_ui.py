@@ -26,20 +26,10 @@ WAIT = 30_000  # ms: generous, the local renderer and SQLite share a small CI ma
 
 
 @pytest.fixture
-def loop(qapp):
-    """A qasync loop that counts as running while Qt processes events: tasks and the
-    engine's callbacks run inside qtbot.waitUntil."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    yield loop
-    qapp.aboutToQuit.disconnect(loop._after_run_forever)
-    loop._after_run_forever()
-    # Not loop.stop(): that calls QApplication.exit(), which would end the next test's
-    # waits at once. Only the "running" mark is undone.
-    loop._QEventLoop__is_running = False
-    asyncio.events._set_running_loop(None)
-    loop.close()
-    asyncio.set_event_loop(None)
+def loop(qasync_loop):
+    """The qasync loop of tests/ui/conftest.py: tasks and the engine's callbacks run
+    inside qtbot.waitUntil."""
+    return qasync_loop
 
 
 class Session:
@@ -112,11 +102,11 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     w = s.window
     s.open(pid)
     sids = [x.scene_id for x in sv.scenes.list(pid)]
-    assert w.jobs_dock.isHidden()  # hidden until a job starts
+    assert w.jobs_popover.isHidden()  # hidden until asked for
     qtbot.mouseClick(w.status.jobs_label, Qt.MouseButton.LeftButton)  # the job count toggles it
-    assert w.jobs_dock.isVisible()
+    assert w.jobs_popover.isVisible()
     w.act_jobs.trigger()  # so does View › Jobs panel (Ctrl+4)
-    assert w.jobs_dock.isHidden()
+    assert w.jobs_popover.isHidden()
 
     # No keys: every kind says it runs on the Local preview, and the status bar hints.
     assert w.act_generate_all["images"].text().replace("&", "") == "Images for whole project — Local preview"
@@ -124,7 +114,7 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     assert "Local preview" in w.act_generate["images"].toolTip()
     assert not w.status.local_label.isHidden()
     assert "Settings" in w.status.local_label.toolTip()
-    assert w.generate_buttons["images"].isEnabled()
+    assert w.generate_controls.buttons["images"].isEnabled()
 
     busy: list[tuple[str, bool]] = []
     w.generation_controller.sceneBusy.connect(lambda _p, sid, b: busy.append((sid, b)))
@@ -135,7 +125,7 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     w.generation_controller.runningChanged.connect(counts.append)
 
     w.act_generate_all["images"].trigger()
-    assert w.jobs_dock.isVisible()  # a batch shows the jobs panel
+    assert w.jobs_popover.isHidden()  # a batch never opens the jobs panel by itself
     assert "Queued 3 images (Local preview)." in w.status.currentMessage()
     qtbot.waitUntil(lambda: s.settled(pid, 3), timeout=WAIT)
     qtbot.waitUntil(lambda: w.status.jobs_label.text() == "No jobs running", timeout=WAIT)
@@ -210,14 +200,14 @@ def test_skipped_scenes_and_errors_are_reported(session, local_services, qtbot):
     assert not w.banner.isHidden() and w.banner.level == "info"
     text = w.banner.label.text()
     assert text.startswith("Queued 1 image (Local preview).")
-    assert "S2 skipped: an image needs a confirmed prompt (status 'prompt')" in text
+    assert "S2 skipped: an image needs a confirmed prompt (this scene is “Prompt to review”)" in text
     qtbot.waitUntil(lambda: s.settled(pid, 1), timeout=WAIT)
 
     # Nothing left to do for the whole project: a clear error, nothing queued.
     w.act_generate_all["images"].trigger()
     assert w.banner.level == "error"
     assert w.banner.label.text().startswith("No image to generate: S1: already has an image")
-    assert "select it to make a new version" in w.banner.label.text()  # not the CLI's --scenes
+    assert "generate for this scene alone for a new version" in w.banner.label.text()  # not the CLI's --scenes
     assert "⚠" in w.status.currentMessage()
     assert len(s.jobs(pid)) == 1
 
@@ -335,7 +325,7 @@ def test_key_lookups_stay_off_the_gui_thread(qtbot):
     cache = KeyCache(lookup)
     cache.refresh()
     qtbot.waitUntil(lambda: cache.ready, timeout=WAIT)
-    assert threads and all(t == "storyclip-keys" for t in threads)
+    assert threads and all(t.startswith("storyclip-ops") for t in threads)  # the operations thread
     threads.clear()
     for _ in range(1000):  # e.g. every repaint
         assert cache.has_key("openai") and not cache.has_key("gemini")
@@ -399,7 +389,7 @@ def check():
     if not seen["engine_loop"] or not c.ready or c.running_count():
         QTimer.singleShot(100, check)  # the queued job is still running
         return
-    seen["dock_hidden"] = win.jobs_dock.isHidden()
+    seen["dock_hidden"] = win.jobs_popover.isHidden()
     seen["settings"] = win.act_settings.shortcut().toString()
     seen["local_hint"] = not win.status.local_label.isHidden()
     win.close()

@@ -13,19 +13,8 @@ from storyclip_desktop import keychain
 from tests.jobs.helpers import engine, make_project
 from tests.providers.fakes import FakeOpenAI
 
-qasync = pytest.importorskip("qasync")
 
-
-@pytest.fixture
-def loop(qapp):
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    yield loop
-    loop.close()
-    asyncio.set_event_loop(None)
-
-
-def test_jobs_panel_shows_progress_and_cancels_and_retries(qtbot, loop, local_services):
+def test_jobs_panel_shows_progress_and_cancels_and_retries(qtbot, run_on, local_services):
     from storyclip_desktop.ui.jobs_panel import JobsController, JobsPanel
 
     sv = local_services
@@ -48,7 +37,7 @@ def test_jobs_panel_shows_progress_and_cancels_and_retries(qtbot, loop, local_se
         await eng.wait(ids)
         await asyncio.sleep(0.05)
 
-    loop.run_until_complete(first_two())
+    run_on(first_two())
     assert panel.model.rowCount() == 3
     texts = {
         panel.model.job_at(r).id: [panel.model.index(r, c).data() for c in range(6)] for r in range(3)
@@ -66,11 +55,11 @@ def test_jobs_panel_shows_progress_and_cancels_and_retries(qtbot, loop, local_se
         await eng.run_until_idle()
         await asyncio.sleep(0.05)
 
-    loop.run_until_complete(retried())
+    run_on(retried())
     assert panel.model.rowCount() == 4
     newest = panel.model.job_at(0)
     assert newest.id > ids[2] and newest.scene_id == "S3" and newest.state == "succeeded"
-    loop.run_until_complete(eng.aclose())
+    run_on(eng.aclose())
     controller.close()
 
 

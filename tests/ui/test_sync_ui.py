@@ -9,6 +9,7 @@ import time
 import pytest
 from sqlalchemy import text
 
+from storyclip_desktop.ui.ops import Changes
 from storyclip_desktop.ui.sync_controller import SyncController, status_text
 from tests.support.netproxy import FaultProxy, pg_unix_socket
 from tests.sync import conftest as _sync
@@ -67,7 +68,7 @@ def test_pending_goes_up_then_a_background_sync_brings_it_to_zero(qtbot, sync_wi
 
     inst.engine.sync = watched
     pid = inst.sv.projects.create("Windowed")
-    w.events.projectsChanged.emit()  # what a window command does after a write
+    w.events.publish(Changes(projects=True))  # what a window command does after a write
     qtbot.waitUntil(lambda: ctl.status() is not None and ctl.status().pending == 1, timeout=3_000)
     assert "1 pending" in _label(w)
 
@@ -154,7 +155,8 @@ def test_publish_is_enabled_only_for_a_local_project_with_a_server(qtbot, tmp_pa
     try:
         qtbot.waitUntil(lambda: ctl.last_report is not None, timeout=15_000)
         shared_pid = sv.projects.create("After")
-        w.events.projectsChanged.emit()
+        w.events.projectsChanged.emit()  # the list is re-read off the GUI thread
+        qtbot.waitUntil(lambda: w.sidebar.model.row_of(shared_pid) >= 0, timeout=5_000)
         assert w.open_project(local_pid)
         assert ctl.act_publish.isEnabled()
         assert w.open_project(shared_pid)

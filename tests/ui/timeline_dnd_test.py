@@ -82,9 +82,10 @@ def _drop_as_the_view_does(w, gap):
     return drop
 
 
-def test_real_mouse_drag_moves_the_last_card_to_the_front(qtbot, local_services, loader, monkeypatch):
+def test_real_mouse_drag_moves_the_last_card_to_the_front(settle, qtbot, local_services, loader, monkeypatch):
     """Mouse press/move on the viewport starts the view's own drag. The offscreen
     platform cannot run QDrag.exec (it returns at once), so exec is scripted to play the
+    settle()
     drag-enter/move/drop a window system would deliver -- with the QDrag's own mime."""
     sv = local_services
     pid = make_project(sv, 10)
@@ -113,6 +114,7 @@ def test_real_mouse_drag_moves_the_last_card_to_the_front(qtbot, local_services,
     for dx in (4, 30, 60, 90):
         QTest.mouseMove(vp, src - QPoint(dx, 0))
     QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, src - QPoint(90, 0))
+    settle()
 
     assert played, "the mouse gesture did not start the view's drag"
     assert b'"scene_ids": ["S10"]' in played["mime"]
@@ -131,14 +133,17 @@ def test_real_mouse_drag_moves_the_last_card_to_the_front(qtbot, local_services,
     assert stack.count() == 1
 
 
-def test_drop_s3_after_s4_writes_two_rows(qtbot, local_services, loader):
+def test_drop_s3_after_s4_writes_two_rows(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 10)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S3")
+    settle()
     moved = []
     w.model.rowsMoved.connect(lambda *a: moved.append(a))
+    settle()
     _drop_as_the_view_does(w, 4)  # the gutter between S4 and S5
+    settle()
     assert db_order(sv, pid) == ["S1", "S2", "S4", "S3", "S5", "S6", "S7", "S8", "S9", "S10"]
     assert w.model.last_move.written == 2
     assert len(moved) == 1 and w.model.scene_ids() == db_order(sv, pid)
@@ -146,12 +151,14 @@ def test_drop_s3_after_s4_writes_two_rows(qtbot, local_services, loader):
     assert stack.undoText() == "Move S3 after S4"
 
 
-def test_drop_several_selected_cards(qtbot, local_services, loader):
+def test_drop_several_selected_cards(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 10)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S2", "S5", "S7")
+    settle()
     _drop_as_the_view_does(w, 0)
+    settle()
     expected = ["S2", "S5", "S7", "S1", "S3", "S4", "S6", "S8", "S9", "S10"]
     assert db_order(sv, pid) == expected
     # Rows whose position changed: S2 S5 S7 S1 S3 S4 S6 (S8..S10 keep theirs).
@@ -159,28 +166,34 @@ def test_drop_several_selected_cards(qtbot, local_services, loader):
     assert w.model.scene_ids() == expected
     assert w.selected_scene_ids() == ["S2", "S5", "S7"]
     stack.undo()
+    settle()
     assert db_order(sv, pid) == IDS10 and w.model.scene_ids() == IDS10
     stack.redo()
+    settle()
     assert db_order(sv, pid) == expected
 
 
-def test_drop_at_the_end(qtbot, local_services, loader):
+def test_drop_at_the_end(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 10)
     w, _ = _timeline(qtbot, sv, pid, loader)
     _select(w, "S1")
+    settle()
     _drop_as_the_view_does(w, 10)
+    settle()
     assert db_order(sv, pid) == IDS10[1:] + ["S1"]
     assert w.model.last_move.written == 10
 
 
-def test_dropping_in_place_writes_nothing(qtbot, local_services, loader):
+def test_dropping_in_place_writes_nothing(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 5)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S3")
+    settle()
     for gap in (2, 3):  # either side of S3 itself
         _drop_as_the_view_does(w, gap)
+        settle()
     assert db_order(sv, pid) == ["S1", "S2", "S3", "S4", "S5"]
     assert stack.count() == 0 and w.model.last_move is None
 
@@ -205,95 +218,121 @@ def test_foreign_or_damaged_mime_is_refused(qtbot, local_services, loader):
     assert db_order(sv, pid) == ["S1", "S2", "S3"]
 
 
-def test_keyboard_moves_with_ctrl_arrows(qtbot, local_services, loader):
+def test_keyboard_moves_with_ctrl_arrows(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 10)
     w, stack = _timeline(qtbot, sv, pid, loader)
     v = w.view
     _select(w, "S5")
+    settle()
     v.setFocus()
     QTest.keyClick(v, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)
+    settle()
     assert db_order(sv, pid)[3:5] == ["S5", "S4"]
     assert w.model.last_move.written == 2
     QTest.keyClick(v, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    settle()
     assert db_order(sv, pid) == IDS10 and w.model.last_move.written == 2
     assert stack.count() == 2
 
     _select(w, "S2", "S3")
+    settle()
     QTest.keyClick(v, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    settle()
     assert db_order(sv, pid)[:5] == ["S1", "S4", "S2", "S3", "S5"]
     assert w.model.last_move.written == 3
     assert w.selected_scene_ids() == ["S2", "S3"]
 
     _select(w, "S1")
+    settle()
     QTest.keyClick(v, Qt.Key.Key_Left, Qt.KeyboardModifier.ControlModifier)  # already first
     assert stack.count() == 3
 
     stack.undo()
+    settle()
     assert db_order(sv, pid) == IDS10 and w.model.scene_ids() == IDS10
     # A plain arrow still just moves the current card.
     QTest.keyClick(v, Qt.Key.Key_Right)
+    settle()
     assert db_order(sv, pid) == IDS10
 
 
-def test_undo_restores_the_previous_order(qtbot, local_services, loader):
+def test_undo_restores_the_previous_order(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 10)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S10")
+    settle()
     _drop_as_the_view_does(w, 0)
+    settle()
     _select(w, "S4")
+    settle()
     _drop_as_the_view_does(w, 10)
+    settle()
     assert stack.count() == 2
     stack.undo()
+    settle()
     assert db_order(sv, pid) == ["S10"] + IDS10[:9]
     stack.undo()
+    settle()
     assert db_order(sv, pid) == IDS10 and w.model.scene_ids() == IDS10
     assert w.model.last_move.written == 10
     stack.redo()
+    settle()
     stack.redo()
+    settle()
     assert db_order(sv, pid) == w.model.scene_ids() == ["S10", "S1", "S2", "S3", "S5", "S6", "S7", "S8", "S9", "S4"]
 
 
-def test_failed_write_keeps_the_cards_and_reports(qtbot, local_services, loader):
+def test_failed_write_keeps_the_cards_and_reports(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 6)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S6")
+    settle()
     sv.projects.delete(pid)  # e.g. deleted from another window meanwhile
     moved, resets = [], []
     w.model.rowsMoved.connect(lambda *a: moved.append(a))
+    settle()
     w.model.modelReset.connect(lambda: resets.append(1))
+    settle()
     with qtbot.waitSignal(w.errorOccurred, timeout=1000) as blocker:
         _drop_as_the_view_does(w, 0)
-    assert f"no project with id {pid}" in blocker.args[0]
+        settle()
+    assert f"No project with id {pid}" in blocker.args[0]
     assert w.model.scene_ids() == ["S1", "S2", "S3", "S4", "S5", "S6"]
     assert moved == [] and resets == []
     assert stack.count() == 0  # nothing to undo
 
 
-def test_failed_undo_reports_and_leaves_the_stack_consistent(qtbot, local_services, loader):
+def test_failed_undo_reports_and_leaves_the_stack_consistent(settle, qtbot, local_services, loader):
     sv = local_services
     pid = make_project(sv, 4)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S4")
+    settle()
     _drop_as_the_view_does(w, 0)
+    settle()
     sv.scenes.add(pid, "someone added a scene")  # the set changed: exact restore is impossible
     with qtbot.waitSignal(w.errorOccurred, timeout=1000) as blocker:
         stack.undo()
+        settle()
     assert "cannot restore" in blocker.args[0]
     assert stack.count() == 0
     assert w.model.scene_ids() == ["S4", "S1", "S2", "S3"]
 
 
 @pytest.mark.postgres
-def test_drop_on_the_shared_store(qtbot, pg_services, loader):
+def test_drop_on_the_shared_store(settle, qtbot, pg_services, loader):
     sv = pg_services
     pid = make_project(sv, 10)
     w, stack = _timeline(qtbot, sv, pid, loader)
     _select(w, "S3")
+    settle()
     _drop_as_the_view_does(w, 4)
+    settle()
     assert db_order(sv, pid) == ["S1", "S2", "S4", "S3", "S5", "S6", "S7", "S8", "S9", "S10"]
     assert w.model.last_move.written == 2
     stack.undo()
+    settle()
     assert db_order(sv, pid) == IDS10

@@ -21,6 +21,7 @@ MUTATORS: dict[str, Callable[[Session, Side, Change], Applied]] = {
     "split_script": scenes.split_script,
     "add_scene": scenes.add_scene,
     "delete_scene": scenes.delete_scene,
+    "restore_scene": scenes.restore_scene,
     "edit_scene": scenes.edit_scene,
     "replace_scene_json": scenes.replace_scene_json,
     "move_scenes": scenes.move_scenes,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ...domain import naming
 from ...domain import validation as v
 from ...domain.catalog import ASSET_TYPES
-from ...domain.status import SceneAction, SceneStatus, can, next_status
+from ...domain.status import SceneAction, SceneStatus, can, next_status, status_words
 from ...services.assets import STORAGE_URL_MAX
 from ...store.models import Asset
 from ..changes import Change, Refused
@@ -65,7 +65,7 @@ def add_asset_version(s: Session, side: Side, ch: Change) -> Applied:
                     scene.clip_version = version
             else:
                 notice = (
-                    f"{scene.scene_id} is now '{scene.status}', so {type_} v{version} was kept "
+                    f"{scene.scene_id} is now “{status_words(scene.status)}”, so {type_} v{version} was kept "
                     "but not made current"
                 )
     s.flush()

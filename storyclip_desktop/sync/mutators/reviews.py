@@ -36,7 +36,7 @@ def review(s: Session, side: Side, ch: Change) -> Applied:
             action=action.value,
             from_status=before,
             to_status=scene.status,
-            comment=v.comment(p.get("comment")),
+            comment=(v.rejection_comment if action is SceneAction.REJECT else v.comment)(p.get("comment")),
         )
     )
     s.flush()

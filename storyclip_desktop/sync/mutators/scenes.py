@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from ...domain import ordering
 from ...domain import validation as v
 from ...domain.status import SceneStatus
-from ...store.models import Scene
+from ...services.scenes import restored_review
+from ...store.models import Scene, SceneReview
 from ..changes import Change, Refused
 from .common import (
     Applied,
@@ -91,6 +92,42 @@ def delete_scene(s: Session, side: Side, ch: Change) -> Applied:
     s.execute(delete(Scene).where(Scene.id == scene.id))
     s.expire_all()
     write_order(s, ch.project_id, scene_order(s, ch.project_id))
+    return Applied()
+
+
+def restore_scene(s: Session, side: Side, ch: Change) -> Applied:
+    """Undo of a delete: the same scene (id, label, status, chosen versions, reviews)
+    back after the scene it followed, or where it stood if that one went too."""
+    p = ch.payload
+    require_project(s, ch)
+    existing = s.get(Scene, p["scene_pk"])
+    if existing is not None:
+        if side.server and existing.project_id != ch.project_id:
+            raise Refused(f"scene {p['scene_id']} cannot be brought back: its id is taken")
+        return Applied()  # already back (a resend)
+    status = SceneStatus(p["status"]).value
+    label = v.scene_id(p["scene_id"])
+    taken = s.scalar(select(Scene.id).where(Scene.project_id == ch.project_id, Scene.scene_id == label))
+    if taken is not None:
+        raise Refused(f"{label} was given to another scene meanwhile; the deleted scene was not brought back")
+    current = scene_order(s, ch.project_id)
+    position = current.index(p["after_pk"]) + 1 if p.get("after_pk") in current else (
+        0 if p.get("after_pk") is None else len(current)
+    )
+    scene = Scene(
+        id=p["scene_pk"], project_id=ch.project_id, user_id=side.user_id, status=status, scene_id=label,
+        scene_json=v.scene_json(dict(p["scene_json"])), image_version=p.get("image_version"),
+        clip_version=p.get("clip_version"), order=len(current) + 1, no_subject=bool(p.get("no_subject")),
+    )
+    s.add(scene)
+    s.flush()
+    for r in p.get("reviews") or []:
+        if not isinstance(r, dict) or not isinstance(r.get("id"), int):
+            raise Refused("restore_scene: a review of the scene is malformed")
+        if s.get(SceneReview, r["id"]) is None:
+            s.add(restored_review({**r, "comment": v.comment(r.get("comment"))}, scene.id))
+    s.flush()
+    write_order(s, ch.project_id, current[:position] + [scene.id] + current[position:])
     return Applied()
 
 

@@ -1,9 +1,10 @@
-"""The scene's JSON fields as a form. Each field commits when it loses focus (or at
-once for the spin box and checkbox); text the service refuses stays in the field."""
+"""The scene's JSON fields as a form. Each field commits when it loses focus, or after a
+short pause in typing (at once for the spin box and checkbox), and says whether what
+is shown is saved; text the service refuses stays in the field."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -23,6 +24,7 @@ TEXT_FIELDS = (
     ("negative_prompt", "N&egative prompt", 56, "What to keep out of the frame"),
 )
 AUTO = DURATION_RANGE[0] - 1  # the spin box's "Auto" value: no duration key
+PAUSE_MS = 1200  # typing stopped this long: save
 
 
 class SceneFieldsForm(QWidget):
@@ -37,6 +39,13 @@ class SceneFieldsForm(QWidget):
         form.setVerticalSpacing(4)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.state = QLabel()
+        self.state.setObjectName("fieldsState")
+        self.state.setProperty("role", "hint")
+        form.addRow(self.state)
+        self.state.hide()  # shown while there is something to say
+        self._pause = QTimer(self, singleShot=True, interval=PAUSE_MS)
+        self._pause.timeout.connect(self.commit_pending)
         self.edits: dict[str, QPlainTextEdit] = {}
         for field, label, height, hint in TEXT_FIELDS:
             edit = QPlainTextEdit()
@@ -45,6 +54,7 @@ class SceneFieldsForm(QWidget):
             edit.setFixedHeight(height)
             edit.setAccessibleName(label.replace("&", ""))
             edit.installEventFilter(self)
+            edit.textChanged.connect(self._on_typing)
             self.edits[field] = edit
             caption = QLabel(label)
             caption.setBuddy(edit)
@@ -85,6 +95,21 @@ class SceneFieldsForm(QWidget):
         finally:
             self._loading = False
         self.setEnabled(scene is not None)
+        unsaved = scene is not None and any(e.toPlainText() != _text(scene, f) for f, e in self.edits.items())
+        if not same:
+            self._set_state("")
+        elif not unsaved and self.state.text():
+            self._set_state("Saved")
+
+    def _set_state(self, text: str) -> None:
+        self.state.setText(text)
+        self.state.setVisible(bool(text))
+
+    def _on_typing(self) -> None:
+        if self._loading or self.scene is None:
+            return
+        self._set_state("Edited · saves when you pause")
+        self._pause.start()
 
     def commit_pending(self) -> None:
         for field in self.edits:
@@ -97,6 +122,8 @@ class SceneFieldsForm(QWidget):
         if text == _text(self.scene, field):
             return
         value: str | None = text if (text.strip() or field == "narration") else None
+        self._pause.stop()
+        self._set_state("Saving…")
         self.edited.emit({field: value}, None)
 
     def _on_duration(self, value: int) -> None:

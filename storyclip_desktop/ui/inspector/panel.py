@@ -3,6 +3,7 @@ reviewer's actions. Every change goes through an undoable command."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -18,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...domain.status import SceneAction, SceneStatus, confirm_action
-from ...services.views import SceneView
+from ...domain.status import REJECTED_WORDS, SceneAction, SceneStatus, confirm_action
+from ...services.views import REPLACED_KEY, SceneView
 from .. import theme
 from ..commands import CommandContext, EditScene, ReplaceSceneJson, Review
 from . import reject_dialog
@@ -48,6 +49,7 @@ class SceneInspector(QWidget):
         # confirm names it so a version replaced meanwhile is never confirmed blindly.
         self.image_version_source: Callable[[], int | None] | None = None
         self._json_drafts: dict[tuple[int, str], str] = {}
+        self._json_applied = False
         self.actions_ = ReviewActions(self)
         a = self.actions_
         a.confirm.triggered.connect(self.confirm)
@@ -75,6 +77,18 @@ class SceneInspector(QWidget):
         self.reject_button.clicked.connect(self.reject)
         self.next_step = theme.set_role(QLabel(), "hint")
         self.next_step.setWordWrap(True)
+        # While the scene stands rejected: what the reviewer asked for, in plain sight.
+        self.rejection = QLabel()
+        self.rejection.setObjectName("rejectionNote")
+        self.rejection.setWordWrap(True)
+        self.rejection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rejection.setStyleSheet(theme.rejection_note_style())
+        self.rejection.hide()
+        # A prompt that generation replaced can be brought back (undoable like any edit).
+        self.bring_back_button = QPushButton(theme.icon("undo"), "Bring back the replaced prompt")
+        self.bring_back_button.setToolTip("Put back the prompt text the last generation replaced")
+        self.bring_back_button.clicked.connect(self.bring_back)
+        self.bring_back_button.hide()
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
         buttons.addWidget(self.confirm_button)
@@ -87,7 +101,9 @@ class SceneInspector(QWidget):
         hl.setSpacing(8)
         hl.addLayout(top)
         hl.addLayout(buttons)
+        hl.addWidget(self.rejection)
         hl.addWidget(self.next_step)
+        hl.addWidget(self.bring_back_button)
 
         self.fields = SceneFieldsForm()
         self.fields.edited.connect(self._on_edited)
@@ -123,7 +139,7 @@ class SceneInspector(QWidget):
         lay.setSpacing(0)
         lay.addWidget(panel_header)
         lay.addWidget(self.stack, 1)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(300)  # "Confirm image" and "Reject…" side by side, uncut
         ctx.events.sceneChanged.connect(self._on_scene_changed)
         ctx.events.scenesChanged.connect(self._on_scenes_changed)
 
@@ -160,21 +176,28 @@ class SceneInspector(QWidget):
         seen = self.image_version_source() if self.image_version_source else None
         return seen if seen is not None else (self.scene.image_version if self.scene else None)
 
-    def _show(self, view: SceneView | None, *, new_scene: bool) -> None:
+    def _show(self, view: SceneView | None, *, new_scene: bool, reviews: list | None = None) -> None:
         self.scene = view
         self.stack.setCurrentIndex(1 if view else 0)
         self.fields.set_scene(view)
-        self.json.set_json(view.scene_json if view else None, force=new_scene)
+        self.json.set_json(view.scene_json if view else None, force=new_scene or self._json_applied)
+        self._json_applied = False
         self.actions_.update_for(view.status if view else None)
         self._update_buttons()
         if view is None:
             return
         self.scene_label.setText(view.scene_id)
-        self.badge.setText(theme.status_label(view.status))
-        self.badge.setStyleSheet(theme.badge_style(view.status))
+        self.badge.setText(REJECTED_WORDS if view.rejected else theme.status_label(view.status))
+        self.badge.setStyleSheet(theme.badge_style(view.status, view.rejected))
+        self.badge.setToolTip(f"Rejected; now {theme.status_label(view.status)}" if view.rejected else "")
+        self.rejection.setText(f"<b>What to change:</b> {html.escape(view.rejection or '')}")
+        self.rejection.setVisible(view.rejected)
+        self.bring_back_button.setVisible(bool(view.replaced))
         self._update_version_label()
-        with self.ctx.reporter.guard():
-            reviews = self.ctx.services.reviews.history(view.project_id, view.scene_id)
+        if reviews is None:
+            with self.ctx.reporter.guard():
+                reviews = self.ctx.services.reviews.history(view.project_id, view.scene_id)
+        if reviews is not None:
             self.history.set_reviews(reviews)
             self.tabs.setTabText(2, f"Reviews ({len(reviews)})" if reviews else "Reviews")
 
@@ -197,21 +220,38 @@ class SceneInspector(QWidget):
         self.version_label.setText(" · ".join(p for p in parts if p))
 
     def _reload(self) -> None:
-        if self.scene is not None:
-            self.set_scene(self.scene.project_id, self.scene.scene_id)
+        """The scene shown changed: re-read it and its reviews off the GUI thread."""
+        if self.scene is None:
+            return
+        pid, sid = self.scene.project_id, self.scene.scene_id
+        sv = self.ctx.services
+
+        def shown(got: tuple[SceneView, list]) -> None:
+            if self.scene is not None and (self.scene.project_id, self.scene.scene_id) == (pid, sid):
+                self._show(got[0], new_scene=False, reviews=got[1])
+
+        self.ctx.ops.read(lambda: (sv.scenes.get(pid, sid), sv.reviews.history(pid, sid)), shown,
+                          key=("inspector", pid, sid))
 
     def _on_scene_changed(self, project_id: object, scene_id: str) -> None:
         if self.scene is not None and (project_id, scene_id) == (self.scene.project_id, self.scene.scene_id):
             self._reload()
 
     def _on_scenes_changed(self, project_id: object) -> None:
-        if self.scene is not None and project_id == self.scene.project_id:
-            with self.ctx.reporter.guard():
-                ids = {s.scene_id for s in self.ctx.services.scenes.list(project_id)}
-                if self.scene.scene_id not in ids:
-                    self._show(None, new_scene=True)
-                    return
-            self._reload()
+        if self.scene is None or project_id != self.scene.project_id:
+            return
+        pid, sid = self.scene.project_id, self.scene.scene_id
+
+        def check(ids: set[str]) -> None:
+            if self.scene is None or (self.scene.project_id, self.scene.scene_id) != (pid, sid):
+                return
+            if sid in ids:
+                self._reload()
+            else:  # the scene went (split, delete elsewhere)
+                self._show(None, new_scene=True)
+
+        self.ctx.ops.read(lambda: {s.scene_id for s in self.ctx.services.scenes.list(pid)}, check,
+                          key=("inspector-scenes", pid))
 
     # ---- edits -------------------------------------------------------------------
 
@@ -227,12 +267,24 @@ class SceneInspector(QWidget):
         s = self.scene
         if s is None:
             return False
-        ok = self.ctx.push(ReplaceSceneJson(self.ctx, s.project_id, s.scene_id, s.scene_json, raw))
-        if ok:
-            self.json.set_json(self.scene.scene_json if self.scene else None, force=True)
-        else:
-            self.json.show_error(self.ctx.reporter.last or "The JSON was not accepted")
-        return ok
+        def done(ok: bool) -> None:
+            if ok:  # the stored (normalised) JSON replaces the text when the scene is re-read
+                self._json_applied = True
+            else:
+                self.json.show_error(self.ctx.reporter.last or "The JSON was not accepted")
+
+        return self.ctx.push(ReplaceSceneJson(self.ctx, s.project_id, s.scene_id, s.scene_json, raw),
+                             initiator=self, done=done)
+
+    def bring_back(self) -> bool:
+        """Undo the last prompt generation on this scene: its replaced text comes back."""
+        s = self.scene
+        if s is None or not s.replaced:
+            return False
+        back = dict(s.replaced[-1].get("fields") or {})
+        back[REPLACED_KEY] = s.replaced[:-1] or None  # that text is back: off the list
+        old = {k: s.scene_json.get(k) for k in back}
+        return self.ctx.push(EditScene(self.ctx, s.project_id, s.scene_id, old, back))
 
     # ---- reviews -----------------------------------------------------------------
 
@@ -249,8 +301,10 @@ class SceneInspector(QWidget):
         if s is None:
             return False
         version = self.viewed_image_version() if action == SceneAction.CONFIRM_IMAGE else None
+        # One decision at a time: a second click before the store answered is ignored.
         return self.ctx.push(Review(self.ctx, s.project_id, s.scene_id, action,
-                                    comment=comment, version=version))
+                                    comment=comment, version=version),
+                             initiator=self, busy=("review", s.project_id, s.scene_id))
 
     def reject(self) -> bool:
         self.fields.commit_pending()

@@ -17,7 +17,7 @@ from ..imaging import FIT, ImageKey, ImageLoader
 from ..imaging.loader import MISSING
 from .aspect import DEFAULT_RATIO, fit_rect, fit_size, stage_color
 
-FRAME_MARGIN = 10
+FRAME_MARGIN = 4  # every pixel of height goes to the picture
 
 
 class ImageCanvas(QWidget):

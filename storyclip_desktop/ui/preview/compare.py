@@ -68,11 +68,21 @@ class CompareView(QWidget):
         super().__init__(parent)
         self.left = ComparePane(self, loader=loader)
         self.right = ComparePane(self, loader=loader)
-        layout = QHBoxLayout(self)
+        panes = QHBoxLayout()
+        panes.setContentsMargins(0, 0, 0, 0)
+        panes.setSpacing(8)
+        panes.addWidget(self.left, 1)
+        panes.addWidget(self.right, 1)
+        # Where the preview puts its buttons when the window is too narrow for its side
+        # column next to two pictures (empty otherwise).
+        self.bar = QHBoxLayout()
+        self.bar.setContentsMargins(0, 0, 0, 0)
+        self.bar.setSpacing(8)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.left, 1)
-        layout.addWidget(self.right, 1)
+        layout.setSpacing(6)
+        layout.addLayout(self.bar)
+        layout.addLayout(panes, 1)
 
     def set_ratio(self, ratio: float) -> None:
         self.left.media.set_ratio(ratio)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from . import multimedia
@@ -41,6 +41,12 @@ class NarrationBar(QWidget):
         layout.addWidget(self.info, 0 if multimedia.AVAILABLE else 1)
         self.load(None)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # In a narrow column the controls need the room; the tooltip still names it.
+        self.title.setVisible(self.width() >= 260)
+        self.setToolTip(self.tr("The project's narration"))
+        super().resizeEvent(event)
+
     def load(self, path: Path | None, version: int | None = None) -> None:
         """Queue the narration file (None: the project has none yet)."""
         self.path = Path(path) if path else None
@@ -49,6 +55,7 @@ class NarrationBar(QWidget):
         self.player.stop()
         ok = self.path is not None and self.path.is_file()
         self.transport.setEnabled(ok)
+        self.transport.setVisible(ok)  # nothing to play: the room goes to saying so
         if self.path is None:
             self.info.setText(self.tr("No narration yet"))
             self.player.setSource(QUrl())

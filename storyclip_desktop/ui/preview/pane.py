@@ -3,11 +3,13 @@ project's ratio; its versions to flip through, use, or compare; and the narratio
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QFont, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -16,6 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import theme
+from ..commands import ChooseVersion, CommandContext
+from ..errors import message_for
 from ..imaging import ImageLoader, local_path
 from ..timeline.status_style import status_style
 from .aspect import DEFAULT_RATIO, parse_ratio
@@ -28,25 +33,29 @@ if TYPE_CHECKING:
     from ...services import Services
     from ...services.views import AssetVersion, SceneView
 
-
-def _message(exc: BaseException) -> str:
-    return getattr(exc, "message", None) or str(exc) or type(exc).__name__
+SIDE_WIDTH = 264  # the column beside the picture: scene, narration, versions, actions
+SIDE_MIN = 212
+COMPARE_NEEDS = 760  # below this pane width, comparing hides the side column
 
 
 class PreviewPane(QWidget):
     versionChosen = Signal(str)  # scene_id whose image or clip version changed
     errorOccurred = Signal(str)
 
-    def __init__(self, services: Services, parent: QWidget | None = None, *, loader: ImageLoader | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None, *, loader: ImageLoader | None = None,
+                 ctx: CommandContext | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("preview")
         self.services = services
+        # Choosing a version is an undoable command on the window's write path.
+        self.ctx = ctx or CommandContext.standalone(services, self.errorOccurred.emit, self)
         self.project_id: int | None = None
         self.scene: SceneView | None = None
         self.versions: list[AssetVersion] = []
         self.previewed: AssetVersion | None = None
         self.ratio = DEFAULT_RATIO
         self._narration_project: int | None = None
+        self._filling = False
 
         self.title = QLabel(self)
         tfont = QFont(self.title.font())
@@ -58,15 +67,22 @@ class PreviewPane(QWidget):
         self.subtitle = QLabel(self)
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         header = QHBoxLayout()
-        header.setSpacing(10)
+        header.setSpacing(8)
         header.addWidget(self.title)
         header.addWidget(self.badge)
-        header.addWidget(self.subtitle, 1)
-        # The scene's narration under the title: reviewers judge the picture against it.
+        header.addStretch(1)
+        # The scene's narration beside the picture: reviewers judge the picture against it.
         self.narration_text = QLabel(self)
         self.narration_text.setWordWrap(True)
-        self.narration_text.setMaximumHeight(self.narration_text.fontMetrics().lineSpacing() * 2 + 4)
+        self.narration_text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.narration_text.setMaximumHeight(self.narration_text.fontMetrics().lineSpacing() * 6 + 4)
         self.narration_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What the reviewer asked for, while the scene stands rejected.
+        self.rejection = QLabel(self)
+        self.rejection.setObjectName("rejectionNote")
+        self.rejection.setWordWrap(True)
+        self.rejection.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rejection.hide()
 
         self.media = MediaView(self, loader=loader)
         self.compare = CompareView(self, loader=loader)
@@ -85,32 +101,77 @@ class PreviewPane(QWidget):
         self.info.setWordWrap(True)
         actions = QHBoxLayout()
         actions.setSpacing(8)
-        actions.addWidget(self.use_button)
-        actions.addWidget(self.compare_button)
-        actions.addWidget(self.info, 1)
+        actions.addWidget(self.use_button, 1)
+        actions.addWidget(self.compare_button, 1)
+        self._actions = actions
 
         self.narration = NarrationBar(self)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(8)
-        layout.addLayout(header)
-        layout.addWidget(self.narration_text)
+        # The picture takes the whole height (a 9:16 frame is height-bound); everything
+        # about it sits in one column beside it, read top to bottom as a reviewer does:
+        # which scene, what it says, what was asked, which version, then act.
+        self.side = QWidget(self)
+        self.side.setObjectName("previewSide")
+        self.side.setFixedWidth(SIDE_WIDTH)
+        side = QVBoxLayout(self.side)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.setSpacing(6)
+        side.addLayout(header)
+        side.addWidget(self.subtitle)
+        side.addWidget(self.narration_text)
+        side.addWidget(self.rejection)
+        side.addWidget(self.strip, 1)
+        side.addLayout(actions)
+        side.addWidget(self.info)
+        side.addWidget(self.narration)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 10, 6)
+        layout.setSpacing(10)
         layout.addWidget(self.stack, 1)
-        layout.addWidget(self.strip)
-        layout.addLayout(actions)
-        layout.addWidget(self.narration)
+        layout.addWidget(self.side)
 
         self.strip.versionClicked.connect(self.preview)
         self.use_button.clicked.connect(self.use_previewed)
         self.compare_button.toggled.connect(self.set_comparing)
+        self.compare.left.changed.connect(self._on_compare_pick)
         self.compare.right.changed.connect(self._on_compare_pick)
-        space = QShortcut(QKeySequence(Qt.Key.Key_Space), self)
-        space.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        space.activated.connect(self.media.toggle_playback)
         self.show_scene(None, None)
 
     # -- public API ----------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # A narrow pane (a 1024-wide window) keeps more of its width for the picture.
+        side = max(SIDE_MIN, min(SIDE_WIDTH, round(self.width() * 0.34)))
+        self.side.setFixedWidth(side)
+        # Two buttons side by side need the full column; narrower, one above the other.
+        self._actions.setDirection(QBoxLayout.Direction.LeftToRight if side >= SIDE_WIDTH
+                                   else QBoxLayout.Direction.TopToBottom)
+        self._place_actions()
+        super().resizeEvent(event)
+
+    def _place_actions(self) -> None:
+        """Comparing in a narrow pane: the side column gives its width to the two
+        pictures, and its two buttons move above them."""
+        narrow = self.compare_button.isChecked() and self.width() < COMPARE_NEEDS
+        target = self.compare.bar if narrow else self._actions
+        if target.indexOf(self.use_button) < 0:
+            for b in (self.use_button, self.compare_button):
+                (self._actions if narrow else self.compare.bar).removeWidget(b)
+                target.addWidget(b, 1)
+                b.show()
+        self.side.setVisible(not narrow)
+
+    def toggle_playback(self) -> bool:
+        """Space: the scene's clip when it shows one, else the project's narration."""
+        if self.stack.currentWidget() is self.media and self.media.showing_clip():
+            self.media.toggle_playback()
+            return True
+        transport = self.narration.transport
+        if transport is not None and transport.isEnabled():
+            transport.toggle()
+            return True
+        return False
 
     def show_project(self, project_id: int | None) -> None:
         """Load the project's frame ratio and its chosen narration for playback."""
@@ -129,7 +190,7 @@ class PreviewPane(QWidget):
                         path = local_path(av.storage_url)
             self.narration.load(path, version)
         except Exception as e:  # noqa: BLE001 - shown, never fatal
-            self._error(_message(e))
+            self._error(message_for(e))
         self.media.set_ratio(self.ratio)
         self.compare.set_ratio(self.ratio)
 
@@ -144,6 +205,7 @@ class PreviewPane(QWidget):
             self.scene, self.versions = None, []
             self.title.setText(self.tr("Preview"))
             self.narration_text.clear()
+            self.rejection.hide()
             self.badge.hide()
             self.subtitle.setText(self.tr("Select a scene in the timeline"))
             self.strip.versions.set_versions([], {})
@@ -158,8 +220,8 @@ class PreviewPane(QWidget):
             self.scene, self.versions = None, []
             self.strip.versions.set_versions([], {})
             self.previewed = None
-            self.media.show_message(_message(e))
-            self._error(_message(e))
+            self.media.show_message(message_for(e))
+            self._error(message_for(e))
             self._update_actions()
             return
         self.strip.versions.set_versions(self.versions, self._current())
@@ -167,12 +229,30 @@ class PreviewPane(QWidget):
         self.preview(self._default_version())
         self._update_header()
 
-    def refresh(self) -> None:
-        if self.scene is not None:
+    def refresh(self, reveal: tuple[str, int | None] | None = None) -> None:
+        """Re-read the scene shown (it changed) off the GUI thread, keeping the version
+        on screen, or showing `reveal` (type, version: a job just made it)."""
+        if self.scene is None or self.project_id is None:
+            return
+        pid, sid = self.project_id, self.scene.scene_id
+
+        def read() -> tuple[SceneView, list[AssetVersion]]:
+            return self.services.scenes.get(pid, sid), self.services.assets.versions(pid, sid)
+
+        def show(got: tuple[SceneView, list[AssetVersion]]) -> None:
+            if self.scene is None or (self.project_id, self.scene.scene_id) != (pid, sid):
+                return  # another scene is shown by now
             keep = self.previewed
-            self.show_scene(self.project_id, self.scene.scene_id)
-            if keep is not None:
-                self.preview(self._find(keep.type, keep.version))
+            self.scene, self.versions = got
+            self.strip.versions.set_versions(self.versions, self._current())
+            self.previewed = None
+            self.preview(self._find(keep.type, keep.version) if keep else self._default_version())
+            self._update_header()
+            if reveal is not None:
+                self.reveal_version(*reveal)
+
+        self.ctx.ops.read(read, show, key=("preview", pid, sid),
+                          failure=lambda e: self._error(message_for(e)))
 
     def reveal_version(self, type_: str, version: int | None) -> bool:
         """Show one version (a job just made it); False when the scene has no such one."""
@@ -199,15 +279,28 @@ class PreviewPane(QWidget):
     def use_previewed(self) -> None:
         """'Use this version': the scene now points at the previewed version; the state
         machine decides the status (a new image after confirmation goes back to review)."""
-        av, scene = self.previewed, self.scene
-        if av is None or scene is None or self.project_id is None:
+        av, scene, pid = self.previewed, self.scene, self.project_id
+        if av is None or scene is None or pid is None:
             return
-        try:
-            self.scene = self.services.assets.choose(self.project_id, scene.scene_id, av.type, av.version)
-        except Exception as e:  # noqa: BLE001
-            self._error(_message(e))
+        before = scene.image_version if av.type == "image" else scene.clip_version
+        cmd = ChooseVersion(self.ctx, pid, scene.scene_id, av.type, av.version, before,
+                            on_landed=lambda view: self._chosen(view, av))
+        def done(ok: bool) -> None:
+            if not ok:
+                self.info.clear()
+            self._update_actions()
+
+        if self.ctx.push(cmd, initiator=self, busy=("versions", pid, scene.scene_id), done=done):
+            self.info.setText(self.tr("Saving…"))
+            self._update_actions()  # no second click until the store answered
+
+    def _chosen(self, view: SceneView, av: AssetVersion) -> None:
+        """The choice (or its undo) is stored: show the marks, if the scene is still here."""
+        if self.scene is None or (self.project_id, self.scene.scene_id) != (view.project_id, view.scene_id):
             return
-        self.info.setText(self.tr("Now using") + f" {av.type} v{av.version}")
+        self.scene = view
+        chosen = view.image_version if av.type == "image" else view.clip_version
+        self.info.setText(self.tr("Now using") + f" {av.type} v{chosen}")
         self.strip.versions.set_current(self._current())
         if self.compare_button.isChecked():
             # Keep both picks; only the "in use" marks change.
@@ -215,13 +308,14 @@ class PreviewPane(QWidget):
             self.compare.set_versions(self.versions, left, right, self._current())
         self._update_actions()
         self._update_header()
-        self.versionChosen.emit(scene.scene_id)
+        self.versionChosen.emit(view.scene_id)
 
     def set_comparing(self, on: bool) -> None:
         if on and len(self.versions) < 2:
             self.compare_button.setChecked(False)
             return
         self.compare_button.setText(self.tr("Done comparing") if on else self.tr("Compare"))
+        self._place_actions()
         if on:
             self.media.stop()
             self._fill_compare()
@@ -244,12 +338,18 @@ class PreviewPane(QWidget):
             others = [v for v in self.versions if left is None or not _same(v, left)]
             same_kind = [v for v in others if v.type == kind]
             right = (same_kind or others or [None])[-1]
+        if left is not None and right is not None and (right.type, right.version) < (left.type, left.version):
+            left, right = right, left  # read as the version strip does: v1 | v2
         self.compare.set_ratio(self.ratio)
-        self.compare.set_versions(self.versions, left, right, self._current())
+        self._filling = True  # the panes announce their first picks; the previewed one stays
+        try:
+            self.compare.set_versions(self.versions, left, right, self._current())
+        finally:
+            self._filling = False
 
     def _on_compare_pick(self, av: AssetVersion | None) -> None:
-        # The right-hand pane is the candidate: "Use this version" applies to it.
-        if av is not None and self.compare_button.isChecked():
+        # The pane picked last is the candidate: "Use this version" applies to it.
+        if av is not None and self.compare_button.isChecked() and not self._filling:
             self.previewed = av
             self.strip.select(av)
             self._update_actions()
@@ -279,7 +379,9 @@ class PreviewPane(QWidget):
     def _update_actions(self) -> None:
         av = self.previewed
         in_use = av is not None and self._current().get(av.type) == av.version
-        self.use_button.setEnabled(av is not None and not in_use)
+        saving = self.scene is not None and self.ctx.ops.is_busy(
+            ("versions", self.project_id, self.scene.scene_id))
+        self.use_button.setEnabled(av is not None and not in_use and not saving)
         self.use_button.setText(self.tr("In use") if in_use else self.tr("Use this version"))
         self.use_button.setToolTip(
             f"{self.tr('Make the scene use')} {av.type} v{av.version}" if av is not None else ""
@@ -294,7 +396,11 @@ class PreviewPane(QWidget):
         narration = " ".join(s.narration.split())
         self.narration_text.setText(narration or self.tr("(no narration)"))
         self.narration_text.setToolTip(narration)
-        style = status_style(s.status)
+        style = status_style(s.status, s.rejected)
+        if s.rejected:
+            self.rejection.setText(f"<b>{self.tr('Rejected')}:</b> {html.escape(s.rejection or '')}")
+            self.rejection.setStyleSheet(theme.rejection_note_style())
+        self.rejection.setVisible(s.rejected)
         self.badge.setText(style.label)
         self.badge.setStyleSheet(
             f"QLabel {{ background: {style.fill.name()}; color: {style.text.name()};"

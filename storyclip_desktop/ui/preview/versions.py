@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -142,12 +142,14 @@ class VersionListModel(QAbstractListModel):
         return None
 
 
-CHIP = QSize(212, 66)
+CHIP = QSize(196, 68)  # fits the preview's narrowest side column with a scroll bar
 
 
 class VersionChipDelegate(QStyledItemDelegate):
+    width = CHIP.width()  # the strip sets it to its own width: chips fill the column
+
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return QSize(CHIP)
+        return QSize(self.width, CHIP.height())
 
     def paint(self, p: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         pal = option.palette
@@ -227,19 +229,28 @@ class VersionStrip(QListView):
         super().__init__(parent)
         self.versions = VersionListModel(self)
         self.setModel(self.versions)
-        self.setItemDelegate(VersionChipDelegate(self))
-        self.setFlow(QListView.Flow.LeftToRight)
+        self.chips = VersionChipDelegate(self)
+        self.setItemDelegate(self.chips)
+        # A column beside the picture: v1 above v2, as the compare panes read left to right.
+        self.setFlow(QListView.Flow.TopToBottom)
         self.setWrapping(False)
         self.setUniformItemSizes(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMouseTracking(True)
         self.setFrameShape(QListView.Shape.NoFrame)
-        self.setFixedHeight(CHIP.height() + self.horizontalScrollBar().sizeHint().height() + 4)
+        self.setMinimumHeight(CHIP.height() + 4)
         self.clicked.connect(self._on_clicked)
         self.selectionModel().currentChanged.connect(self._on_current)
         self._quiet = False
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        width = max(160, self.viewport().width() - 2)
+        if width != self.chips.width:
+            self.chips.width = width
+            self.doItemsLayout()
 
     def select(self, av: AssetVersion | None) -> None:
         """Mark the previewed version without announcing it as a click."""

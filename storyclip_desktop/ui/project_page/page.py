@@ -4,22 +4,27 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ...services.views import ProjectDetail
 from .. import errors, theme
 from ..commands import CommandContext, SplitScenes
 from .preferences_form import PreferencesForm
 from .script_editor import ScriptEditor
+
+NARROW = 820  # below this page width the video settings sit under the script
 
 
 class ProjectPage(QWidget):
@@ -64,12 +69,26 @@ class ProjectPage(QWidget):
 
         side = QVBoxLayout()
         side.setSpacing(8)
-        side.addWidget(theme.set_role(QLabel("VIDEO SETTINGS"), "heading"))
+        self._settings_heading = theme.set_role(QLabel("VIDEO SETTINGS"), "heading")
+        # Narrow: the settings fold under the script behind this toggle, so writing
+        # keeps the height.
+        self.settings_toggle = QToolButton()
+        self.settings_toggle.setText("Video settings")
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_toggle.setAutoRaise(True)
+        self.settings_toggle.toggled.connect(self._fold_settings)
+        self.settings_toggle.hide()
+        side.addWidget(self._settings_heading)
+        side.addWidget(self.settings_toggle)
         side.addWidget(scroll, 1)
-        body = QHBoxLayout()
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(16)
         body.addWidget(self.script, 1)
         body.addLayout(side)
+        self._body, self._settings = body, scroll
+        self._narrow = False
 
         page = QWidget()
         lay = QVBoxLayout(page)
@@ -87,6 +106,22 @@ class ProjectPage(QWidget):
         outer.addWidget(self.stack)
         ctx.events.projectChanged.connect(self._on_project_changed)
         ctx.events.scenesChanged.connect(self._on_project_changed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        # Narrow (a 1024-wide window with both side panels): the settings go under the
+        # script, so the script keeps the full width for writing.
+        narrow = self._narrow = self.width() < NARROW
+        self._body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        self._settings.setMaximumWidth(16_777_215 if narrow else 380)
+        self._settings.setMaximumHeight(max(140, round(self.height() * 0.4)) if narrow else 16_777_215)
+        self._settings_heading.setVisible(not narrow)
+        self.settings_toggle.setVisible(narrow)
+        self._fold_settings(self.settings_toggle.isChecked())
+        super().resizeEvent(event)
+
+    def _fold_settings(self, shown: bool) -> None:
+        self._settings.setVisible(shown or not self._narrow)
+        self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
 
     def _empty_state(self) -> QWidget:
         box = QWidget()
@@ -148,13 +183,19 @@ class ProjectPage(QWidget):
         if self.project_id is None:
             return
         with self.ctx.reporter.guard():
-            d = self.ctx.services.projects.get(self.project_id)
-            self.title.setText(d.title)
-            n = d.scene_count
-            scenes = f"{n:,} scene{'s' if n != 1 else ''}" if n else "Not split yet"
-            self.description.setText(" · ".join(x for x in (d.description, scenes) if x))
-            self.split_button.setText("Re-&split into scenes" if n else "&Split into scenes")
+            self._show_header(self.ctx.services.projects.get(self.project_id))
+
+    def _show_header(self, d: ProjectDetail) -> None:
+        if d.id != self.project_id:
+            return  # another project is open by now
+        self.title.setText(d.title)
+        n = d.scene_count
+        scenes = f"{n:,} scene{'s' if n != 1 else ''}" if n else "Not split yet"
+        self.description.setText(" · ".join(x for x in (d.description, scenes) if x))
+        self.split_button.setText("Re-&split into scenes" if n else "&Split into scenes")
 
     def _on_project_changed(self, project_id: object) -> None:
-        if project_id == self.project_id:
-            self._refresh_header()
+        if project_id == self.project_id:  # re-read off the GUI thread
+            pid = self.project_id
+            self.ctx.ops.read(lambda: self.ctx.services.projects.get(pid), self._show_header,
+                              key=("header", pid))

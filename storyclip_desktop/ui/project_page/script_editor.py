@@ -64,11 +64,23 @@ class ScriptEditor(QWidget):
     def problem(self) -> str | None:
         return over_limit_reason("The script", len(self.text()), SCRIPT_MAX)
 
+    def unsaved(self) -> int:
+        """Scripts that exist only here: the current one if it cannot be saved, and the
+        drafts of other projects kept over the limit (quitting would lose them)."""
+        return len(self._drafts) + (1 if self.is_dirty() else 0)
+
     def set_project(self, project_id: int | None) -> None:
         if project_id == self.project_id:
             return
-        if self.is_dirty() and not self.save():
-            self._drafts[self.project_id] = self.text()
+        if self.is_dirty():
+            if self.problem():
+                # Kept as this project's draft; its message comes back with it, and does
+                # not follow the editor into the next project.
+                self._drafts[self.project_id] = self.text()
+                if (self.ctx.reporter.last or "").startswith("Not saved: The script"):
+                    self.ctx.reporter.clear()
+            elif not self.save():
+                self._drafts[self.project_id] = self.text()
         self.project_id = project_id
         self._stored = ""
         if project_id is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.validation import TITLE_MAX
+from ...services.views import ProjectSummary
 from .. import errors, theme
 from ..commands import CommandContext, CreateProject, DeleteProject, DuplicateProject, RenameProject
 from . import title_dialog
@@ -95,7 +97,7 @@ class ProjectSidebar(QWidget):
         lay.addLayout(box)
         lay.addWidget(self.stack, 1)
         self.setMinimumWidth(200)
-        ctx.events.projectsChanged.connect(self.reload)
+        ctx.events.projectsChanged.connect(lambda: self.refresh())
 
     # ---- state -------------------------------------------------------------------
 
@@ -109,10 +111,23 @@ class ProjectSidebar(QWidget):
         return self._current
 
     def reload(self, prefer: int | None = None) -> None:
+        """Read the list now (the window's start-up, before it shows)."""
+        self._apply(self.ctx.services.projects.list(), prefer)
+
+    def refresh(self, select: int | None = None, then: Callable[[], object] | None = None) -> None:
+        """Re-read the list off the GUI thread (projects changed); `select` one then."""
+        def done(projects: list[ProjectSummary]) -> None:
+            self._apply(projects, select)
+            if then is not None:
+                then()
+
+        self.ctx.ops.read(self.ctx.services.projects.list, done, key="projects")
+
+    def _apply(self, projects: list[ProjectSummary], prefer: int | None) -> None:
         keep = prefer if prefer is not None else self._current
         self._quiet = True
         try:
-            self.model.set_projects(self.ctx.services.projects.list())
+            self.model.set_projects(projects)
         finally:
             self._quiet = False
         if keep is None or not self.select_project(keep):
@@ -171,10 +186,10 @@ class ProjectSidebar(QWidget):
 
     # ---- flows -------------------------------------------------------------------
 
-    def create_project(self) -> int | None:
+    def create_project(self) -> bool:
         title = title_dialog.ask_title(self, heading="New project", accept_label="Create")
         if title is None:
-            return None
+            return False
         cmd = CreateProject(self.ctx, title)
         return self._push_and_select(cmd)
 
@@ -186,15 +201,15 @@ class ProjectSidebar(QWidget):
         if title is not None and title != summary.title:
             self.ctx.push(RenameProject(self.ctx, summary.id, summary.title, title))
 
-    def duplicate_project(self) -> int | None:
+    def duplicate_project(self) -> bool:
         summary = self._summary()
         if summary is None:
-            return None
+            return False
         title = title_dialog.ask_title(
             self, heading="Duplicate project", text=copy_title(summary.title), accept_label="Duplicate"
         )
         if title is None:
-            return None
+            return False
         return self._push_and_select(DuplicateProject(self.ctx, summary.id, title))
 
     def delete_project(self) -> bool:
@@ -209,16 +224,16 @@ class ProjectSidebar(QWidget):
         ):
             return False
         row = self.view.currentIndex().row()
-        if not self.ctx.push(lambda: DeleteProject(self.ctx, summary.id)):
-            return False
-        self._select_row(min(row, self.proxy.rowCount() - 1))
-        return True
 
-    def _push_and_select(self, cmd: CreateProject | DuplicateProject) -> int | None:
-        if not self.ctx.push(cmd):
-            return None
-        self.select_project(cmd.pid)
-        return cmd.pid
+        def done(ok: bool) -> None:
+            if ok:  # once the list is re-read, the neighbour takes the deleted one's place
+                self.refresh(then=lambda: self._select_row(min(row, self.proxy.rowCount() - 1)))
+
+        return self.ctx.push(lambda: DeleteProject(self.ctx, summary.id), initiator=self, done=done)
+
+    def _push_and_select(self, cmd: CreateProject | DuplicateProject) -> bool:
+        """The new project is selected as soon as the store has it."""
+        return self.ctx.push(cmd, initiator=self, done=lambda ok: ok and self.refresh(select=cmd.pid))
 
     def _summary(self):  # noqa: ANN202
         row = self.model.row_of(self._current) if self._current is not None else -1

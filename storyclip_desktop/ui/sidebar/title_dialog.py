@@ -60,17 +60,24 @@ class TitleDialog(QDialog):
         lay.addWidget(self.reason)
         lay.addSpacing(8)
         lay.addWidget(self.buttons)
-        self.edit.textChanged.connect(self._check)
+        self._typed = False  # nothing is wrong before the user has typed
+        self.edit.textChanged.connect(self._on_typed)
         self.edit.selectAll()
         self._check(text)
 
     def title(self) -> str:
         return self.edit.text()
 
+    def _on_typed(self, text: str) -> None:
+        self._typed = True
+        self._check(text)
+
     def _check(self, text: str) -> None:
         problem = title_problem(text)
         self.counter.update_count(text)
-        self.reason.setText(problem or " ")
+        # An empty field before any typing is where the user starts, not a mistake: OK
+        # stays off, but no error is shown until they type (or erase) something.
+        self.reason.setText(problem if problem and (self._typed or text) else " ")
         self.ok.setEnabled(problem is None)
         theme.set_invalid(self.edit, problem is not None and bool(text))
 

@@ -1,4 +1,5 @@
-"""Paints one scene as a card: picture on top, status badge and narration below.
+"""Paints one scene as a compact card: the portrait picture on the left (the frame the
+video will have), status badge and the narration's first lines beside it.
 
 Everything is drawn from palette roles plus the fixed badge colours, so the card reads
 on light and dark themes alike. Painting never decodes or queries: the picture is a
@@ -33,6 +34,7 @@ from .model import (
     IMAGE_VERSION_ROLE,
     NARRATION_ROLE,
     POSITION_ROLE,
+    REJECTION_ROLE,
     SCENE_ID_ROLE,
     STATUS_ROLE,
     THUMB_STATE_ROLE,
@@ -42,11 +44,12 @@ from .roles import role_data
 from .status_style import status_style
 
 # Logical pixels. The cell includes the gutter between cards, which is where the drop
-# indicator is drawn, so cards never touch and the line never covers a picture.
-CELL = QSize(188, 196)
-GUTTER_X = 6
-GUTTER_Y = 8
-THUMB_HEIGHT = 100
+# indicator is drawn, so cards never touch and the line never covers a picture. Cards
+# are short so the preview above keeps the window's height for the picture under review.
+CELL = QSize(212, 100)
+GUTTER_X = 5
+GUTTER_Y = 5
+THUMB_WIDTH = 50  # a 9:16 frame the card's height tall
 RADIUS = 7.0
 PAD = 9
 CARD_CACHE_BYTES = 48 * 1024 * 1024  # ~400 rendered cards at 2x, ~1,600 at 1x
@@ -69,12 +72,12 @@ def card_rect(cell: QRectF) -> QRectF:
 
 
 def thumb_rect(card: QRectF) -> QRectF:
-    return QRectF(card.left(), card.top(), card.width(), THUMB_HEIGHT)
+    return QRectF(card.left(), card.top(), THUMB_WIDTH, card.height())
 
 
 def thumb_logical_size() -> QSize:
     card = card_rect(QRectF(0, 0, CELL.width(), CELL.height()))
-    return QSize(int(card.width()), THUMB_HEIGHT)
+    return QSize(THUMB_WIDTH, int(card.height()))
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class CardData:
     image_version: int | None
     thumb_state: str
     image: QImage | None
+    rejected: bool = False
 
     @classmethod
     def of(cls, index: QModelIndex | QPersistentModelIndex) -> CardData:
@@ -99,6 +103,7 @@ class CardData:
             image_version=role_data(index, IMAGE_VERSION_ROLE),
             thumb_state=str(role_data(index, THUMB_STATE_ROLE) or "none"),
             image=role_data(index, THUMBNAIL_ROLE),
+            rejected=role_data(index, REJECTION_ROLE) is not None,
         )
 
 
@@ -155,7 +160,7 @@ class SceneCardDelegate(QStyledItemDelegate):
             painter.save()
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             thumb = thumb_rect(card_rect(QRectF(option.rect)))
-            self._paint_spinner(painter, QPointF(thumb.right() - 17, thumb.top() + 17))
+            self._paint_spinner(painter, thumb.center())
             painter.restore()
 
     def _remember(self, key: tuple, pixmap: QPixmap) -> None:
@@ -230,8 +235,8 @@ class SceneCardDelegate(QStyledItemDelegate):
         rect = thumb_rect(card)
         clip = QPainterPath()
         clip.addRoundedRect(rect, RADIUS, RADIUS)
-        # Square off the bottom corners: the picture meets the text area in a line.
-        clip.addRect(QRectF(rect.left(), rect.bottom() - RADIUS, rect.width(), RADIUS))
+        # Square off the right corners: the picture meets the text area in a line.
+        clip.addRect(QRectF(rect.right() - RADIUS, rect.top(), RADIUS, rect.height()))
         clip.setFillRule(Qt.FillRule.WindingFill)
         painter.save()
         painter.setClipPath(clip)
@@ -255,13 +260,15 @@ class SceneCardDelegate(QStyledItemDelegate):
         if state in ("missing", "error"):
             muted = QColor("#f59e0b") if dark else QColor("#b45309")
         if state == "none":
-            self._paint_frame_glyph(painter, rect.center() - QPointF(0, 9), muted)
+            self._paint_frame_glyph(painter, rect.center() + QPointF(0, 8), muted)
+            return  # the glyph says it; no room for words in a narrow frame
         font = QFont(painter.font())
-        font.setPointSizeF(max(7.5, font.pointSizeF() * 0.85))
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.75))
         painter.setFont(font)
         painter.setPen(muted)
-        text_rect = rect.adjusted(6, 26 if state == "none" else 0, -6, 0)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, _STATE_TEXT.get(state, state))
+        text_rect = rect.adjusted(2, 20, -2, 0)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                         _STATE_TEXT.get(state, state))
 
     @staticmethod
     def _paint_frame_glyph(painter: QPainter, c: QPointF, color: QColor) -> None:
@@ -269,7 +276,7 @@ class SceneCardDelegate(QStyledItemDelegate):
         painter.save()
         painter.setPen(QPen(color, 1.4))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(QRectF(c.x() - 13, c.y() - 10, 26, 20), 3, 3)
+        painter.drawRoundedRect(QRectF(c.x() - 13, c.y() - 10, 26, 20), 3, 3)  # fits THUMB_WIDTH
         mountain = QPainterPath(QPointF(c.x() - 10, c.y() + 7))
         mountain.lineTo(c.x() - 3, c.y() - 1)
         mountain.lineTo(c.x() + 2, c.y() + 4)
@@ -289,7 +296,7 @@ class SceneCardDelegate(QStyledItemDelegate):
         painter.setFont(font)
         fm = QFontMetrics(font)
         label = data.scene_id
-        chip = QRectF(rect.left() + 6, rect.top() + 6, fm.horizontalAdvance(label) + 12, fm.height() + 4)
+        chip = QRectF(rect.left() + 4, rect.top() + 4, min(rect.width() - 8, fm.horizontalAdvance(label) + 8), fm.height() + 2)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(0, 0, 0, 150))
         painter.drawRoundedRect(chip, 4, 4)
@@ -303,7 +310,7 @@ class SceneCardDelegate(QStyledItemDelegate):
             painter.setFont(font)
             fm = QFontMetrics(font)
             vchip = QRectF(0, 0, fm.horizontalAdvance(text) + 10, fm.height() + 2)
-            vchip.moveBottomRight(QPointF(rect.right() - 6, rect.bottom() - 6))
+            vchip.moveBottomRight(QPointF(rect.right() - 4, rect.bottom() - 4))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(0, 0, 0, 140))
             painter.drawRoundedRect(vchip, 4, 4)
@@ -328,11 +335,11 @@ class SceneCardDelegate(QStyledItemDelegate):
     def _paint_meta(self, painter: QPainter, card: QRectF, data: CardData, option: QStyleOptionViewItem) -> None:
         pal = option.palette
         base = QFont(option.font)
-        top = card.top() + THUMB_HEIGHT + 8
-        inner = QRectF(card.left() + PAD, top, card.width() - 2 * PAD, card.bottom() - top - 6)
+        left = card.left() + THUMB_WIDTH + PAD
+        inner = QRectF(left, card.top() + 7, card.right() - PAD - left, card.height() - 12)
 
-        # Status badge.
-        style = status_style(data.status)
+        # Status badge (a rejected scene has its own: it waits for the editor).
+        style = status_style(data.status, data.rejected)
         bfont = QFont(base)
         bfont.setBold(True)
         bfont.setPointSizeF(max(7.0, base.pointSizeF() * 0.78))
@@ -358,7 +365,7 @@ class SceneCardDelegate(QStyledItemDelegate):
             f"#{data.position}",
         )
 
-        # First words of the narration: two lines at most, elided.
+        # First words of the narration: three lines at most, elided.
         nfont = QFont(base)
         nfont.setPointSizeF(max(7.5, base.pointSizeF() * 0.9))
         painter.setFont(nfont)
@@ -369,18 +376,19 @@ class SceneCardDelegate(QStyledItemDelegate):
         painter.setPen(color)
         fm = QFontMetrics(nfont)
         y = badge.bottom() + 6
-        for line in self._two_lines(text, nfont, int(inner.width())):
+        for line in self._lines_of(text, nfont, int(inner.width())):
             painter.drawText(QRectF(inner.left(), y, inner.width(), fm.height()), Qt.AlignmentFlag.AlignLeft, line)
             y += fm.lineSpacing()
 
-    def _two_lines(self, text: str, font: QFont, width: int) -> tuple[str, ...]:
+    def _lines_of(self, text: str, font: QFont, width: int) -> tuple[str, ...]:
         key = (text, width, font.key())
         cached = self._lines.get(key)
         if cached is not None:
             return cached
         if len(self._lines) > 4096:
             self._lines.clear()  # a crude bound; the working set is the visible cards
-        self._lines[key] = lines = wrap_elided(text, font, width, 2)
+        fits = max(1, int((CELL.height() - 2 * GUTTER_Y - 40) // QFontMetrics(font).lineSpacing()))
+        self._lines[key] = lines = wrap_elided(text, font, width, min(3, fits))
         return lines
 
 

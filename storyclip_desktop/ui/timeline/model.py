@@ -9,6 +9,7 @@ view actually paints, and decoded off the GUI thread by the shared ImageLoader.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +25,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QUndoStack
 
+from ...domain.status import status_words
+from ..commands import CommandContext
+from ..errors import one_line
 from ..imaging import COVER, ImageKey, ImageLoader, local_path
 from ..imaging.loader import MISSING
 from . import mime
-from .commands import MoveScenesCommand, error_message
+from .commands import MoveScenesCommand
 
 if TYPE_CHECKING:
     from ...services import Services
@@ -44,6 +48,7 @@ BUSY_ROLE = _ROLE + 7
 POSITION_ROLE = _ROLE + 8  # 1-based place in the timeline
 IMAGE_VERSION_ROLE = _ROLE + 9
 CLIP_VERSION_ROLE = _ROLE + 10
+REJECTION_ROLE = _ROLE + 11  # the reviewer's comment while the scene stands rejected, else None
 
 FIRST_WORDS = 14
 FIRST_CHARS = 90
@@ -72,10 +77,14 @@ class SceneListModel(QAbstractListModel):
         undo_stack: QUndoStack | None = None,
         loader: ImageLoader | None = None,
         parent: Any = None,
+        ctx: CommandContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
-        self.undo_stack = undo_stack
+        # Moves go through the window's write path; alone (tests, benchmarks) the model
+        # makes its own, reporting through errorOccurred.
+        self.ctx = ctx or CommandContext.standalone(services, self.errorOccurred.emit, self, undo_stack)
+        self.undo_stack = self.ctx.stack
         self.loader = loader or ImageLoader.shared()
         self.project_id: int | None = None
         self.last_move: MoveResult | None = None
@@ -88,7 +97,6 @@ class SceneListModel(QAbstractListModel):
         self._urls: dict[str, tuple[int, str | None, Path | None]] = {}
         self._to_resolve: set[str] = set()
         self._by_path: dict[str, set[str]] = {}
-        self._write_failed = False
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
         self.loader.loaded.connect(self._on_image)
@@ -102,12 +110,31 @@ class SceneListModel(QAbstractListModel):
         self.reload()
 
     def reload(self) -> None:
+        """Read the scenes now (a project was opened)."""
         scenes: list[SceneView] = []
         if self.project_id is not None:
             try:
                 scenes = self.services.scenes.list(self.project_id)
             except Exception as e:  # noqa: BLE001 - shown to the user, the list stays empty
-                self.errorOccurred.emit(error_message(e))
+                self.errorOccurred.emit(one_line(e))
+        self._show_scenes(scenes)
+
+    def refresh(self, then: Callable[[], object] | None = None) -> None:
+        """Re-read the scenes off the GUI thread (they changed); `then` after."""
+        pid = self.project_id
+        if pid is None:
+            return
+
+        def show(scenes: list[SceneView]) -> None:
+            if pid == self.project_id:
+                self._show_scenes(scenes)
+                if then is not None:
+                    then()
+
+        self.ctx.ops.read(lambda: self.services.scenes.list(pid), show, key=("cards", pid),
+                          failure=lambda e: self.errorOccurred.emit(one_line(e)))
+
+    def _show_scenes(self, scenes: list[SceneView]) -> None:
         self.beginResetModel()
         self._scenes = scenes
         self._reindex()
@@ -118,14 +145,18 @@ class SceneListModel(QAbstractListModel):
 
     def refresh_scene(self, scene_id: str) -> None:
         """Re-read one scene (status, chosen versions, narration) after it changed."""
-        row = self._rows.get(scene_id)
-        if row is None or self.project_id is None:
+        if scene_id not in self._rows or self.project_id is None:
             return
-        try:
-            scene = self.services.scenes.get(self.project_id, scene_id)
-        except Exception as e:  # noqa: BLE001
-            self.errorOccurred.emit(error_message(e))
-            return
+        pid = self.project_id
+        self.ctx.ops.read(lambda: self.services.scenes.get(pid, scene_id),
+                          lambda scene: self._refreshed(pid, scene), key=("card", pid, scene_id),
+                          failure=lambda e: self.errorOccurred.emit(one_line(e)))
+
+    def _refreshed(self, project_id: int, scene: SceneView) -> None:
+        row = self._rows.get(scene.scene_id)
+        if row is None or project_id != self.project_id:
+            return  # the card went (reload) or another project is shown
+        scene_id = scene.scene_id
         old = self._scenes[row]
         self._scenes[row] = scene
         if old.image_version != scene.image_version:
@@ -213,11 +244,17 @@ class SceneListModel(QAbstractListModel):
         wanted = [sid for sid in pending if sid in self._rows and self._scenes[self._rows[sid]].image_version is not None]
         if not wanted:
             return
-        try:
-            current = self.services.assets.current(self.project_id, wanted)
-        except Exception:  # noqa: BLE001 - the cards show "missing" instead
-            current = {}
+        pid = self.project_id
+        self.ctx.ops.read(lambda: self.services.assets.current(pid, wanted),
+                          lambda current: self._resolved(pid, wanted, current),
+                          failure=lambda _e: self._resolved(pid, wanted, {}))  # the cards say "missing"
+
+    def _resolved(self, project_id: int, wanted: list[str], current: dict) -> None:
+        if project_id != self.project_id:
+            return
         for scene_id in wanted:
+            if scene_id not in self._rows:
+                continue
             row = self._rows[scene_id]
             scene = self._scenes[row]
             image = current.get(scene_id, {}).get("image")
@@ -251,9 +288,13 @@ class SceneListModel(QAbstractListModel):
         if role == NARRATION_ROLE:
             return first_words(scene.narration)
         if role == int(Qt.ItemDataRole.ToolTipRole):
-            return f"{scene.scene_id} · {scene.status}\n{scene.narration}".strip()
+            why = f"\nRejected: {scene.rejection}" if scene.rejected else ""
+            return f"{scene.scene_id} · {status_words(scene.status)}{why}\n{scene.narration}".strip()
         if role == int(Qt.ItemDataRole.AccessibleTextRole):
-            return f"{scene.scene_id}, {scene.status}: {first_words(scene.narration)}"
+            state = "rejected" if scene.rejected else status_words(scene.status)
+            return f"{scene.scene_id}, {state}: {first_words(scene.narration)}"
+        if role == REJECTION_ROLE:
+            return scene.rejection
         if role == PK_ROLE:
             return scene.id
         if role == POSITION_ROLE:
@@ -352,17 +393,10 @@ class SceneListModel(QAbstractListModel):
         if self.planned_order(scene_ids, anchor) == self.scene_ids():
             return False  # dropped where they already are: no write, no undo entry
         ordered = sorted(scene_ids, key=self._rows.__getitem__)
-        cmd = MoveScenesCommand(self.services, self, self.project_id, ordered, anchor, self.pks())
-        self._write_failed = False
-        if self.undo_stack is not None:
-            self.undo_stack.push(cmd)
-        else:
-            cmd.redo()
-        return not self._write_failed
-
-    def report_error(self, message: str) -> None:
-        self._write_failed = True
-        self.errorOccurred.emit(message)
+        cmd = MoveScenesCommand(self.ctx, self, self.project_id, ordered, anchor, self.pks())
+        # One move at a time per project: a second drop before the first landed would
+        # be planned against rows that are about to change.
+        return self.ctx.push(cmd, initiator=self, busy=("order", self.project_id))
 
     def apply_move(self, result: MoveResult) -> None:
         """Make the rows follow the order the service wrote, moving contiguous blocks

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from ..theme import status_color
+from ..theme import REJECTED, status_color
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,13 @@ _LABELS: dict[str, str] = {
 }
 
 
-def status_style(status: str) -> StatusStyle:
+# A rejected scene waits for the editor: its own colour, so it never reads as a draft.
+REJECTED_FILL = QColor(REJECTED)
+
+
+def status_style(status: str, rejected: bool = False) -> StatusStyle:
+    if rejected:
+        return StatusStyle(_tr("REJECTED"), REJECTED_FILL, _WHITE)
     return StatusStyle(_tr(_LABELS.get(status, status.upper())), status_color(status), _WHITE)
 def contrast_ratio(a: QColor, b: QColor) -> float:
     """WCAG contrast ratio between two colours (1..21)."""

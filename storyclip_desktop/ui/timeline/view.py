@@ -250,10 +250,21 @@ class TimelineView(QListView):
         painter = QPainter(self.viewport())
         pal = self.palette()
         painter.fillRect(event.rect(), track_color(pal))
+        m = self.scene_model()
+        if m is not None and m.rowCount() == 0:
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(16, 0, -16, 0),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.empty_text())
         painter.end()
         super().paintEvent(event)
         if self._drop_gap is not None:
             self._paint_drop_indicator()
+
+    def empty_text(self) -> str:
+        m = self.scene_model()
+        if m is None or m.project_id is None:
+            return self.tr("No project open — create one with File › New project (Ctrl+N)")
+        return self.tr("No scenes yet — write the script above, then Scene › Split into scenes (Ctrl+Shift+S)")
 
     def _paint_drop_indicator(self) -> None:
         x = self.gap_x(self._drop_gap or 0) + 0.5

@@ -15,6 +15,7 @@ from .view import TimelineView
 
 if TYPE_CHECKING:
     from ...services import Services
+    from ..commands import CommandContext
 
 
 class TimelineWidget(QWidget):
@@ -29,16 +30,18 @@ class TimelineWidget(QWidget):
         parent: QWidget | None = None,
         *,
         loader: ImageLoader | None = None,
+        ctx: CommandContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("timeline")
         self.services = services
         self.undo_stack = undo_stack
-        self.model = SceneListModel(services, undo_stack, loader, self)
+        self.model = SceneListModel(services, undo_stack, loader, self, ctx=ctx)
         self.view = TimelineView(self)
         self.view.setObjectName("timelineView")
         self.view.setModel(self.model)
         self._current: str | None = None
+        self._wanted: str | None = None  # asked for before its card arrived
         self._restoring = False
 
         self.title = QLabel(self.tr("SCENES"))
@@ -94,9 +97,22 @@ class TimelineWidget(QWidget):
             self.selectionChanged.emit([])
 
     def reload(self) -> None:
-        """Re-read the scenes; the current and selected scenes stay selected."""
-        current, selected = self._current, self.selected_scene_ids()
+        """Re-read the scenes now; the current and selected scenes stay selected."""
+        keep = self._current, self.selected_scene_ids(), self.view.horizontalScrollBar().value()
         self.model.reload()
+        self._restore(*keep)
+
+    def refresh(self) -> None:
+        """The same off the GUI thread (the scenes changed)."""
+        keep = self._current, self.selected_scene_ids(), self.view.horizontalScrollBar().value()
+        self.model.refresh(then=lambda: self._restore(*keep))
+
+    def _select_wanted(self) -> None:
+        if self._wanted is not None and self.model.index_of(self._wanted).isValid():
+            self.select_scene(self._wanted)
+
+    def _restore(self, current: str | None, selected: list[str], scroll: int) -> None:
+        """A refresh keeps the selection, the current card and where the strip was."""
         sel = self.view.selectionModel()
         self._restoring = True  # one selectionChanged at the end, not one per card
         try:
@@ -114,7 +130,11 @@ class TimelineWidget(QWidget):
             first = self.model.scene(0).scene_id if self.model.rowCount() else None
             if first:
                 self.select_scene(first)
+        else:
+            self.view.doItemsLayout()  # the range is known before the strip scrolls back
+            self.view.horizontalScrollBar().setValue(scroll)
         self.selectionChanged.emit(self.selected_scene_ids())
+        self._select_wanted()
 
     def refresh_scene(self, scene_id: str) -> None:
         self.model.refresh_scene(scene_id)
@@ -125,7 +145,11 @@ class TimelineWidget(QWidget):
     def select_scene(self, scene_id: str) -> None:
         idx = self.model.index_of(scene_id)
         if not idx.isValid():
+            # Not here yet (a command made it; the cards are being re-read): the
+            # refresh selects it when it lands.
+            self._wanted = scene_id
             return
+        self._wanted = None
         self.view.selectionModel().setCurrentIndex(
             idx, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
