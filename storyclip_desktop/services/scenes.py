@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from fractions import Fraction
 
 from sqlalchemy import delete, func, select, update
 
@@ -16,6 +18,19 @@ from .errors import Conflict
 from .views import SceneView
 
 PROMPT_FIELDS = ("image_prompt", "motion_prompt", "negative_prompt")
+UNCHANGED = object()
+
+
+def stored_seconds(value: object) -> int | float | None:
+    """Seconds as scene_json keeps them: None, or a number rounded to the millisecond
+    (frame exact at 30 fps: a Fraction(137, 30) is kept as 4.567 and reads back as
+    frame 137), a whole number as an int."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        raise v.ValidationError("duration", f"must be a number of seconds (got {value!r})")
+    seconds = round(float(value), 3)
+    return v.scene_seconds(int(seconds) if seconds.is_integer() else seconds)
 
 
 class SceneService(ServiceBase):
@@ -132,29 +147,61 @@ class SceneService(ServiceBase):
     ) -> SceneView:
         """Merge `fields` into the scene's JSON (None removes a key). Changing a prompt
         after it was confirmed sends the scene back to 'prompt' for review."""
-        fields = dict(fields or {})
         with self._transaction() as s:
-            scene = self._scene(s, project_id, scene_id)
-            # What this editor saw, so the server can tell a concurrent edit of the same
-            # field (a conflict) from a plain overwrite.
-            before = {k: (scene.scene_json or {}).get(k) for k in fields}
-            before_no_subject = bool(scene.no_subject)
-            merged = dict(scene.scene_json or {})
-            for k, val in fields.items():
-                if val is None:
-                    merged.pop(k, None)
-                else:
-                    merged[k] = val
-            v.scene_json(merged)
-            self._apply_json(scene, merged)
-            if no_subject is not None and bool(no_subject) != scene.no_subject:
-                scene.no_subject = bool(no_subject)
-            s.flush()
-            self._record(
-                s, "edit_scene", project_id, scene_id=scene_id, fields=fields, no_subject=no_subject,
-                scene_pk=scene.id, before=before, before_no_subject=before_no_subject,
-            )
-            return scene_view(scene)
+            return scene_view(self._edit_in(s, project_id, scene_id, dict(fields or {}), no_subject))
+
+    def _edit_in(
+        self, s, project_id: int, scene_id: str, fields: dict, no_subject: bool | None = None  # noqa: ANN001
+    ) -> Scene:
+        """The edit inside an open transaction, recorded as one outbox change."""
+        scene = self._scene(s, project_id, scene_id)
+        # What this editor saw, so the server can tell a concurrent edit of the same
+        # field (a conflict) from a plain overwrite.
+        before = {k: (scene.scene_json or {}).get(k) for k in fields}
+        before_no_subject = bool(scene.no_subject)
+        merged = dict(scene.scene_json or {})
+        for k, val in fields.items():
+            if val is None:
+                merged.pop(k, None)
+            else:
+                merged[k] = val
+        v.scene_json(merged)
+        self._apply_json(scene, merged)
+        if no_subject is not None and bool(no_subject) != scene.no_subject:
+            scene.no_subject = bool(no_subject)
+        s.flush()
+        self._record(
+            s, "edit_scene", project_id, scene_id=scene_id, fields=fields, no_subject=no_subject,
+            scene_pk=scene.id, before=before, before_no_subject=before_no_subject,
+        )
+        return scene
+
+    # ---- timing: how long a scene lasts and how its clip fills that ------------------
+
+    def set_timing(
+        self, project_id: int, scene_id: str, *, duration: object = UNCHANGED, fit: object = UNCHANGED
+    ) -> SceneView:
+        """The editor's choice for one scene: `duration` (seconds; None = from the
+        narration or the clip) and `fit` (hold | loop | slow; None = hold). A plain scene
+        edit underneath, so it syncs like any other."""
+        fields: dict = {}
+        if duration is not UNCHANGED:
+            fields["duration"] = stored_seconds(duration)
+        if fit is not UNCHANGED:
+            fields["fit"] = None if fit is None else v.scene_fit(fit)
+        with self._transaction() as s:
+            return scene_view(self._edit_in(s, project_id, scene_id, fields))
+
+    def set_durations(self, project_id: int, durations: Mapping[str, object]) -> list[SceneView]:
+        """Several scenes' durations in one transaction ({scene_id: seconds or None})."""
+        with self._transaction() as s:
+            return self.write_timing(s, project_id, durations)
+
+    def write_timing(self, s, project_id: int, durations: Mapping[str, object]) -> list[SceneView]:  # noqa: ANN001
+        """set_durations inside another service's open transaction (one outbox change per
+        scene). Every value is checked before anything is written."""
+        values = {sid: stored_seconds(d) for sid, d in durations.items()}
+        return [scene_view(self._edit_in(s, project_id, sid, {"duration": d})) for sid, d in values.items()]
 
     def replace_json(self, project_id: int, scene_id: str, raw: str) -> SceneView:
         """Power users edit the raw JSON; it must be an object that passes validation."""
