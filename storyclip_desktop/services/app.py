@@ -16,6 +16,7 @@ from .assets import AssetService
 from .base import StoreAccess, probe
 from .errors import ServiceError
 from .generation import GenerationService
+from .handoff import HandoffService
 from .ordering import OrderingService
 from .preferences import PreferenceService
 from .projects import ProjectService
@@ -51,6 +52,7 @@ class Services:
         self.tokens = TokenService(*args, **kw)
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
         self.generation = GenerationService(self)
+        self.handoff = HandoffService(self)
 
     @classmethod
     def open(cls, url: str | None = None, *, node: int | None = None, email: str | None = None) -> Services:

@@ -1,0 +1,191 @@
+"""One export folder: the timeline, its media under stable names, the subtitles and a
+manifest, written into a staging folder and published by one rename.
+
+    OUT/
+      <title>.otio | .otioz | .xml | .edl
+      <title>.srt            (when the plan has cues)
+      manifest.json
+      media/S01_clip_v2.mp4, S02_image_v1.mp4, S03_card.mp4, narration_v1.wav, ...
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import opentimelineio as otio
+
+from ...domain import handoff as rules
+from ...domain.render_plan import PlannedScene, RenderPlan
+from ..render.errors import RenderError
+from . import formats, media_folder
+from .package import check_target, staging
+from .timeline import AudioMedia, ClipMedia, build_timeline
+
+__all__ = ["ExportResult", "check_target", "write"]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    folder: Path
+    timeline: Path
+    subtitles: Path | None
+    manifest: Path
+    media: tuple[Path, ...]
+    linked: int
+    copied: int
+    rendered: int
+    warnings: tuple[str, ...] = ()
+
+
+def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *, header: dict) -> ExportResult:
+    stem = rules.safe_stem(plan.title, plan.project_id)
+    counts = {"linked": 0, "copied": 0, "rendered": 0}
+    with staging(out) as tmp:
+        media_dir = tmp / rules.MEDIA_DIR
+        media_dir.mkdir()
+        clips = [_picture(sc, plan, provenance.get(sc.scene_pk, {}), media_dir, counts) for sc in plan.scenes]
+        narration = _narration(plan, media_dir, counts)
+        music = _music(plan, media_dir, counts)
+
+        def url(rel: str) -> str:
+            if fmt == "otioz":  # the bundler reads the files and relinks them inside the zip
+                return otio.url_utils.url_from_filepath(str(tmp / rel))
+            return urllib.parse.quote(rel)
+
+        tl = build_timeline(plan, clips, narration, music, url=url, header=header)
+        timeline = tmp / f"{stem}{rules.SUFFIX[fmt]}"
+        try:
+            formats.write(tl, fmt, timeline)
+        except rules.HandoffError:
+            raise
+        except Exception as e:  # noqa: BLE001 - an adapter's refusal, in one line
+            raise rules.HandoffError(f"the {fmt} adapter could not write this timeline ({_short(e)})") from None
+        subtitles = _subtitles(plan, tmp / f"{stem}.srt")
+        media = sorted(p.name for p in media_dir.iterdir())
+        manifest = _manifest(plan, header, timeline, subtitles, clips, narration, music, provenance, fmt)
+        (tmp / rules.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        if fmt == "otioz":
+            for p in media_dir.iterdir():  # the media travel inside the .otioz
+                p.unlink()
+            media_dir.rmdir()
+            media = []
+    folder = out
+    return ExportResult(
+        folder=folder,
+        timeline=folder / timeline.name,
+        subtitles=folder / subtitles.name if subtitles else None,
+        manifest=folder / rules.MANIFEST,
+        media=tuple(folder / rules.MEDIA_DIR / n for n in media),
+        linked=counts["linked"],
+        copied=counts["copied"],
+        rendered=counts["rendered"],
+        warnings=(plan.stale.reason,) if plan.stale else (),
+    )
+
+
+def _picture(sc: PlannedScene, plan: RenderPlan, prov: dict, media_dir: Path, counts: dict) -> ClipMedia:
+    w, h = plan.width, plan.height
+    try:
+        if sc.source == "clip":
+            src = Path(sc.source_path or "")
+            available = sc.source_frames or sc.frames
+            if available >= sc.frames and sc.speed == 1:
+                # The original as it is, trimmed by the source range: the editor keeps the handle.
+                name = rules.media_name(sc.scene_id, "clip", sc.source_version, src.suffix)
+                counts[media_folder.link_or_copy(src, media_dir / name)] += 1
+            else:
+                name = rules.media_name(sc.scene_id, "clip", sc.source_version, ".mp4", fit=sc.fit)
+                media_folder.fitted_clip(src, sc.fit, sc.speed, sc.frames, w, h, media_dir / name)
+                counts["rendered"] += 1
+                available = sc.frames
+        elif sc.source == "image":
+            name = rules.media_name(sc.scene_id, "image", sc.source_version, ".mp4")
+            media_folder.still_video(Path(sc.source_path or ""), sc.frames, w, h, media_dir / name)
+            counts["rendered"] += 1
+            available = sc.frames
+        else:
+            name = rules.media_name(sc.scene_id, "card", None, ".mp4")
+            media_folder.card_video(sc.title, sc.frames, w, h, media_dir / name, _font())
+            counts["rendered"] += 1
+            available = sc.frames
+    except RenderError as e:
+        raise rules.HandoffError(f"{sc.scene_id}: {e.message}") from None
+    rel = f"{rules.MEDIA_DIR}/{name}"
+    prov = {**prov, "media_file": rel}
+    prompt = prov.get("image_prompt") or prov.get("narration") or sc.narration_text
+    version = sc.source_version if sc.source != "card" else None
+    return ClipMedia(
+        scene_pk=sc.scene_pk, scene_id=sc.scene_id, start_frame=sc.start_frame, frames=sc.frames,
+        file=rel, available_frames=available, name=rules.clip_name(sc.scene_id, version, prompt or ""),
+        provenance=prov, version=version,
+    )
+
+
+def _narration(plan: RenderPlan, media_dir: Path, counts: dict) -> AudioMedia | None:
+    n = plan.narration
+    if n is None:
+        return None
+    src = Path(n.path)
+    name = rules.narration_name(n.version, src.suffix)
+    counts[media_folder.link_or_copy(src, media_dir / name)] += 1
+    prov = {"project_id": plan.project_id, "kind": "narration", "version": n.version, "asset_id": n.asset_id,
+            "media_file": f"{rules.MEDIA_DIR}/{name}"}
+    return AudioMedia(file=f"{rules.MEDIA_DIR}/{name}", frames=n.frames, name=f"narration v{n.version}", provenance=prov)
+
+
+def _music(plan: RenderPlan, media_dir: Path, counts: dict) -> AudioMedia | None:
+    """A2, when the plan carries a music bed (an additive field of the render plan)."""
+    m = getattr(plan, "music", None)
+    path = getattr(m, "path", None)
+    if not path or not Path(path).is_file():
+        return None
+    src = Path(path)
+    name = f"music{src.suffix.lower()}"
+    counts[media_folder.link_or_copy(src, media_dir / name)] += 1
+    frames = int(getattr(m, "frames", 0) or plan.total_frames)
+    prov = {"project_id": plan.project_id, "kind": "music", "media_file": f"{rules.MEDIA_DIR}/{name}"}
+    return AudioMedia(file=f"{rules.MEDIA_DIR}/{name}", frames=frames, name="music", provenance=prov)
+
+
+def _subtitles(plan: RenderPlan, path: Path) -> Path | None:
+    if not plan.cues:
+        return None
+    from ..subtitle_files import write_subtitles
+
+    write_subtitles(plan, path, "srt")
+    return path
+
+
+def _font() -> Path | None:
+    from ..render.errors import RenderUnavailable
+    from ..render.fonts import hangul_font
+
+    try:
+        return hangul_font().path
+    except RenderUnavailable:
+        return None  # the card is still made, without its words
+
+
+def _manifest(plan, header, timeline, subtitles, clips, narration, music, provenance, fmt) -> dict:  # noqa: ANN001
+    return {
+        **header,
+        "timeline": timeline.name,
+        "subtitles": subtitles.name if subtitles else None,
+        "media_folder": None if fmt == "otioz" else rules.MEDIA_DIR,
+        "total_frames": plan.total_frames,
+        "stale_narration": plan.stale.reason if plan.stale else None,
+        "scenes": [
+            {"media_file": c.file, "clip_name": c.name, "available_frames": c.available_frames,
+             **provenance.get(c.scene_pk, {}), "frames": c.frames, "start_frame": c.start_frame}
+            for c in clips
+        ],
+        "narration": narration.provenance | {"frames": narration.frames} if narration else None,
+        "music": music.provenance | {"frames": music.frames} if music else None,
+    }
+
+
+def _short(e: BaseException) -> str:
+    return (" ".join(str(e).split()) or type(e).__name__)[:160]
