@@ -312,9 +312,9 @@ def _short(text: str, n: int = 40) -> str:
 
 
 def _register_extensions() -> None:
-    from . import export_cmds, generate_cmds, sync_cmds
+    from . import export_cmds, generate_cmds, import_cmds, sync_cmds
 
-    for module in (generate_cmds, sync_cmds, export_cmds):
+    for module in (generate_cmds, sync_cmds, export_cmds, import_cmds):
         module.register(cli)
 
 

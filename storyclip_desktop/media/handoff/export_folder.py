@@ -11,6 +11,7 @@ manifest, written into a staging folder and published by one rename.
 from __future__ import annotations
 
 import json
+import shutil
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import opentimelineio as otio
 from ...domain import handoff as rules
 from ...domain.render_plan import PlannedScene, RenderPlan
 from ..render.errors import RenderError
+from ..render.segments import SegmentCache
 from . import formats, media_folder
 from .package import check_target, staging
 from .timeline import AudioMedia, ClipMedia, build_timeline
@@ -40,13 +42,18 @@ class ExportResult:
     warnings: tuple[str, ...] = ()
 
 
-def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *, header: dict) -> ExportResult:
+def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *, header: dict,
+          segment_cache: SegmentCache | None = None) -> ExportResult:
+    """`segment_cache`: the renderer's cache, so scenes already rendered for the finished
+    short are linked instead of encoded again (default: a throwaway one)."""
     stem = rules.safe_stem(plan.title, plan.project_id)
     counts = {"linked": 0, "copied": 0, "rendered": 0}
     with staging(out) as tmp:
         media_dir = tmp / rules.MEDIA_DIR
         media_dir.mkdir()
-        clips = [_picture(sc, plan, provenance.get(sc.scene_pk, {}), media_dir, counts) for sc in plan.scenes]
+        cache = segment_cache or SegmentCache(tmp / ".segments")
+        clips = [_picture(sc, plan, provenance.get(sc.scene_pk, {}), media_dir, counts, cache) for sc in plan.scenes]
+        shutil.rmtree(tmp / ".segments", ignore_errors=True)
         narration = _narration(plan, media_dir, counts)
         music = _music(plan, media_dir, counts)
 
@@ -86,33 +93,26 @@ def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *,
     )
 
 
-def _picture(sc: PlannedScene, plan: RenderPlan, prov: dict, media_dir: Path, counts: dict) -> ClipMedia:
-    w, h = plan.width, plan.height
+def _picture(sc: PlannedScene, plan: RenderPlan, prov: dict, media_dir: Path, counts: dict,
+             cache: SegmentCache) -> ClipMedia:
+    available = sc.frames
     try:
-        if sc.source == "clip":
+        if sc.source == "clip" and (sc.source_frames or 0) >= sc.frames and sc.speed == 1:
+            # The original as it is, trimmed by the source range: the editor keeps the handle.
             src = Path(sc.source_path or "")
+            name = rules.media_name(sc.scene_id, "clip", sc.source_version, src.suffix)
+            counts[media_folder.link_or_copy(src, media_dir / name)] += 1
             available = sc.source_frames or sc.frames
-            if available >= sc.frames and sc.speed == 1:
-                # The original as it is, trimmed by the source range: the editor keeps the handle.
-                name = rules.media_name(sc.scene_id, "clip", sc.source_version, src.suffix)
-                counts[media_folder.link_or_copy(src, media_dir / name)] += 1
-            else:
-                name = rules.media_name(sc.scene_id, "clip", sc.source_version, ".mp4", fit=sc.fit)
-                media_folder.fitted_clip(src, sc.fit, sc.speed, sc.frames, w, h, media_dir / name)
-                counts["rendered"] += 1
-                available = sc.frames
-        elif sc.source == "image":
-            name = rules.media_name(sc.scene_id, "image", sc.source_version, ".mp4")
-            media_folder.still_video(Path(sc.source_path or ""), sc.frames, w, h, media_dir / name)
-            counts["rendered"] += 1
-            available = sc.frames
         else:
-            name = rules.media_name(sc.scene_id, "card", None, ".mp4")
-            media_folder.card_video(sc.title, sc.frames, w, h, media_dir / name, _font())
+            kind = sc.source
+            fit = sc.fit if kind == "clip" else None
+            version = sc.source_version if kind != "card" else None
+            name = rules.media_name(sc.scene_id, kind, version, ".mp4", fit=fit)
+            media_folder.scene_video(sc, plan.width, plan.height, media_dir / name, cache)
             counts["rendered"] += 1
-            available = sc.frames
     except RenderError as e:
-        raise rules.HandoffError(f"{sc.scene_id}: {e.message}") from None
+        msg = e.message if e.message.startswith(sc.scene_id) else f"{sc.scene_id}: {e.message}"
+        raise rules.HandoffError(msg) from None
     rel = f"{rules.MEDIA_DIR}/{name}"
     prov = {**prov, "media_file": rel}
     prompt = prov.get("image_prompt") or prov.get("narration") or sc.narration_text
@@ -157,16 +157,6 @@ def _subtitles(plan: RenderPlan, path: Path) -> Path | None:
 
     write_subtitles(plan, path, "srt")
     return path
-
-
-def _font() -> Path | None:
-    from ..render.errors import RenderUnavailable
-    from ..render.fonts import hangul_font
-
-    try:
-        return hangul_font().path
-    except RenderUnavailable:
-        return None  # the card is still made, without its words
 
 
 def _manifest(plan, header, timeline, subtitles, clips, narration, music, provenance, fmt) -> dict:  # noqa: ANN001

@@ -1,24 +1,22 @@
 """The media an editor relinks: hard links (or copies) of the originals under stable names,
-and short H.264 files for what an editing tool cannot take as it is — a scene with only a
-still image or a title card, and a clip shorter than its span (held, looped or slowed the
-way the render plan says, so the picture on V1 is what the finished short shows).
+and, for what an editing tool cannot take as it is (a scene with only a still image or a
+title card, a clip shorter than its span that the plan holds, loops or slows), the very
+segment the finished short uses, without burned subtitles (the SRT travels beside).
 
-Everything runs through the bundled ffmpeg (`media.render.ffmpeg.run`, argument lists);
-user text reaches a filter only through a file we wrote (`textfile=`), and paths only
-through `filter_value` escaping."""
+The segments are made by the renderer (`media.render.segments`, the bundled ffmpeg), so
+V1 shows exactly what the finished short shows; its cache is reused when it has them."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from fractions import Fraction
 from pathlib import Path
 
-from ...domain.render_plan import FPS
-from ..render.escape import filter_value
-from ..render.ffmpeg import run
-
-_ENCODE = ["-an", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-r", str(FPS)]
+from ...domain.render_plan import PlannedScene
+from ..render import segments
+from ..render.errors import RenderUnavailable
+from ..render.fonts import HangulFont, hangul_font
+from ..render.profile import export_profile
 
 
 def link_or_copy(src: Path, dest: Path) -> str:
@@ -32,56 +30,22 @@ def link_or_copy(src: Path, dest: Path) -> str:
         return "copied"
 
 
-def _frame(width: int, height: int) -> str:
-    return (
-        f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
-        f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1"
-    )
+def scene_video(scene: PlannedScene, width: int, height: int, dest: Path, cache: segments.SegmentCache) -> str:
+    """The scene's picture exactly `scene.frames` long at the project's frame size, placed
+    at `dest`. Returns "linked" or "copied" (of the segment)."""
+    profile = export_profile(width, height)
+    font = _font() if scene.source == "card" else None
+    sha = segments.source_hash(scene.source_path) if scene.source_path else None
+    key = segments.segment_key(scene, profile, source_sha=sha, style=None, font=font, burn=False)
+    job = segments.SegmentJob(scene, key, cache.path(key), None)
+    if not cache.has(key):
+        segments.check_source(scene)
+        segments.encode(job, profile, cache, font, cancel=None, threads=1)
+    return link_or_copy(job.path, dest)
 
 
-def still_video(image: Path, frames: int, width: int, height: int, dest: Path) -> None:
-    """The scene's image held for its span."""
-    run(
-        ["-loop", "1", "-framerate", str(FPS), "-i", str(image), "-vf", _frame(width, height),
-         "-frames:v", str(frames), *_ENCODE, str(dest)],
-        what=f"making a video of {image.name}",
-    )
-
-
-def card_video(title: str, frames: int, width: int, height: int, dest: Path, font: Path | None) -> None:
-    """A title card (the scene's first words on a dark ground) for a scene with nothing yet."""
-    text_file = dest.with_suffix(".txt")
-    text_file.write_text(title or " ", encoding="utf-8")
-    graph = "null"
-    if font is not None:
-        size = max(height // 24, 12)
-        graph = (
-            f"drawtext=fontfile={filter_value(str(font))}:textfile={filter_value(str(text_file))}:"
-            f"fontcolor=white:fontsize={size}:x=(w-text_w)/2:y=(h-text_h)/2"
-        )
+def _font() -> HangulFont | None:
     try:
-        run(
-            ["-f", "lavfi", "-i", f"color=c=0x1d2230:s={width}x{height}:r={FPS}", "-vf", graph,
-             "-frames:v", str(frames), *_ENCODE, str(dest)],
-            what="making a title card",
-        )
-    finally:
-        text_file.unlink(missing_ok=True)
-
-
-def fitted_clip(
-    clip: Path, fit: str, speed: Fraction, frames: int, width: int, height: int, dest: Path
-) -> None:
-    """A clip shorter than its span, made exactly `frames` long: `hold` freezes its last
-    frame, `loop` repeats it, `slow` plays it at `speed` (then holds any last frame)."""
-    pre: list[str] = []
-    chain = [f"fps={FPS}"]
-    if fit == "loop":
-        pre = ["-stream_loop", "-1"]
-    elif fit == "slow":
-        chain.insert(0, f"setpts=PTS*{speed.denominator}/{speed.numerator}")
-    chain += [_frame(width, height), f"tpad=stop_mode=clone:stop_duration={frames / FPS + 1:.3f}"]
-    run(
-        [*pre, "-i", str(clip), "-vf", ",".join(chain), "-frames:v", str(frames), *_ENCODE, str(dest)],
-        what=f"fitting {clip.name} to its span",
-    )
+        return hangul_font()
+    except RenderUnavailable:
+        return None  # encode() then says a title card needs a font, naming the scene
