@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .validation import SCENE_FITS as SCENE_FITS  # what an editor may choose for a short clip
+
 FPS = 30  # the one timeline rate (exact; never 29.97 floats)
 
 SOURCES = ("clip", "image", "card")
 FITS = ("hold", "loop", "slow", "trim", "still")
-SCENE_FITS = ("hold", "loop", "slow")  # what an editor may choose for a clip shorter than its span
 MIN_SLOW_SPEED = Fraction(4, 5)  # slowing a clip further than 0.8x looks broken
 
 
@@ -73,6 +74,10 @@ class PlannedScene:
     narration_text: str
     title: str  # text for a title card (the narration's first words or the scene_id)
     cues: tuple[Cue, ...]  # the cues that fall in this scene (project-absolute)
+    # Seconds [start, end) of the narration audio spoken in this scene, placed at
+    # start_frame; None for a scene without narration (silence under it). When every
+    # scene is narrated and in the narration's order these tile the whole file.
+    narration_span: tuple[Fraction, Fraction] | None = None
 
     @property
     def start(self) -> Fraction:
@@ -95,6 +100,9 @@ class PlannedScene:
             "fit": self.fit,
             "speed": round(float(self.speed), 3),
             "cues": [cue.to_json() for cue in self.cues],
+            "narration_span": (
+                [round(float(x), 3) for x in self.narration_span] if self.narration_span else None
+            ),
         }
 
 
@@ -113,8 +121,14 @@ class StaleNarration:
     changed_scene_ids: tuple[str, ...]
     reason: str  # one line in UI words
 
+    removed_scene_ids: tuple[str, ...] = ()  # narrated then, gone (or silent) now
+
     def to_json(self) -> dict:
-        return {"changed_scene_ids": list(self.changed_scene_ids), "reason": self.reason}
+        return {
+            "changed_scene_ids": list(self.changed_scene_ids),
+            "removed_scene_ids": list(self.removed_scene_ids),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)

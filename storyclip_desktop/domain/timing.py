@@ -29,6 +29,14 @@ def joined_narration(texts: Sequence[str]) -> str:
     return SCENE_SEPARATOR.join(t for t in (clean_text(x) for x in texts) if t)
 
 
+def reading_seconds(text: str) -> float:
+    """About how long a narrator takes to read `text` (before any narration is made):
+    7 Hangul or 15 Latin characters a second."""
+    text = clean_text(text)
+    hangul = sum(1 for ch in text if "\uac00" <= ch <= "\ud7af")
+    return max(1.0, hangul / 7.0 + (len(text) - hangul) / 15.0)
+
+
 def text_hash(text: str) -> str:
     """A short fingerprint of a scene's spoken text (whitespace changes do not count)."""
     return hashlib.sha256(clean_text(text).encode()).hexdigest()[:16]
@@ -40,9 +48,10 @@ def order_fingerprint(items: Sequence[tuple[int, str]]) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def _keys(text: str) -> str:
-    """The letters and digits of `text`, case- and form-folded: what both sides share."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+def spoken_keys(text: str) -> str:
+    """The letters and digits of `text`, case-folded and decomposed (NFKD, so composed
+    and jamo-by-jamo Hangul agree even one alignment entry at a time): what both sides share."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if ch.isalnum())
 
 
 @dataclass(frozen=True)
@@ -131,13 +140,13 @@ def map_scenes(texts: Sequence[str], alignment: Alignment, duration: float | Non
     a_keys: list[str] = []
     a_entry: list[int] = []
     for i, ch in enumerate(alignment.characters):
-        for k in _keys(ch):
+        for k in spoken_keys(ch):
             a_keys.append(k)
             a_entry.append(i)
     s_keys: list[str] = []
     s_scene: list[int] = []
     for n, text in enumerate(texts):
-        for k in _keys(text):
+        for k in spoken_keys(text):
             s_keys.append(k)
             s_scene.append(n)
     mapped = _match("".join(s_keys), "".join(a_keys))
@@ -209,3 +218,58 @@ def _time_at(alignment: Alignment, entry: int, total: float) -> float:
     if entry >= len(alignment.starts):
         return total
     return alignment.starts[entry]
+
+
+# ---- what is kept with a narration version ------------------------------------------
+
+
+@dataclass(frozen=True)
+class NarratedScene:
+    scene_pk: int
+    scene_id: str
+    text: str
+
+
+def narrated(scenes: Sequence[tuple[int, str, str]]) -> list[NarratedScene]:
+    """(pk, scene_id, narration) in timeline order -> the scenes that have narration."""
+    return [NarratedScene(pk, sid, clean_text(t)) for pk, sid, t in scenes if clean_text(t)]
+
+
+def span_records(scenes: Sequence[NarratedScene], alignment: Alignment, duration: float | None = None) -> list[dict]:
+    """`metadata["scene_spans"]` of a narration version: each narrated scene's span, with
+    the text fingerprint it was made from (for stale detection)."""
+    spans = map_scenes([s.text for s in scenes], alignment, duration)
+    return [
+        {
+            "scene_pk": s.scene_pk, "scene_id": s.scene_id, "text_hash": text_hash(s.text),
+            "start": round(sp.start, 4), "end": round(sp.end, 4), "first": sp.first, "last": sp.last,
+            "matched": round(sp.matched, 3),
+        }
+        for s, sp in zip(scenes, spans, strict=True)
+    ]
+
+
+def fingerprint(scenes: Sequence[NarratedScene]) -> str:
+    """`metadata["scenes_fingerprint"]`: the narrated scenes' order and texts."""
+    return order_fingerprint([(s.scene_pk, text_hash(s.text)) for s in scenes])
+
+
+def changed_scenes(made_from: Sequence[dict], now: Sequence[NarratedScene]) -> tuple[list[str], list[str]]:
+    """(scene ids changed, moved or newly narrated since the narration was made; scene ids
+    whose narration was removed or that were deleted), comparing by scene pk."""
+    then = [(int(r["scene_pk"]), str(r.get("text_hash") or "")) for r in made_from]
+    then_hash = dict(then)
+    label_then = {int(r["scene_pk"]): str(r.get("scene_id") or "?") for r in made_from}
+    now_pks = [s.scene_pk for s in now]
+    changed: set[int] = set()
+    for s in now:
+        if s.scene_pk not in then_hash or then_hash[s.scene_pk] != text_hash(s.text):
+            changed.add(s.scene_pk)
+    common_then = [pk for pk, _ in then if pk in set(now_pks)]
+    common_now = [pk for pk in now_pks if pk in then_hash]
+    kept = set()
+    for block in difflib.SequenceMatcher(None, common_then, common_now, autojunk=False).get_matching_blocks():
+        kept.update(common_then[block.a : block.a + block.size])
+    changed.update(pk for pk in common_now if pk not in kept)
+    removed = [label_then[pk] for pk, _ in then if pk not in set(now_pks)]
+    return [s.scene_id for s in now if s.scene_pk in changed], removed

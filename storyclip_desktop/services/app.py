@@ -20,6 +20,7 @@ from .handoff import HandoffService
 from .ordering import OrderingService
 from .preferences import PreferenceService
 from .projects import ProjectService
+from .render_plan import RenderPlanService
 from .reviews import ReviewService
 from .scenes import SceneService
 from .tokens import TokenService
@@ -52,6 +53,7 @@ class Services:
         self.tokens = TokenService(*args, **kw)
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
         self.generation = GenerationService(self)
+        self.render_plan = RenderPlanService(self)
         self.handoff = HandoffService(self)
 
     @classmethod
