@@ -94,7 +94,10 @@ class HandoffService(ServiceBase):
         _check_media(plan)
         provenance = self.provenance(project_id, plan)
         try:
-            return export_folder.write(plan, provenance, fmt, out, header=self._header(plan, fmt))
+            return export_folder.write(
+                plan, provenance, fmt, out, header=self._header(plan, fmt),
+                segment_cache=export_folder.renderer_cache(self.sv.render_plan.media_root),
+            )
         except HandoffError as e:
             raise ServiceError(e.message) from None
         except OSError as e:

@@ -26,7 +26,7 @@ from . import formats, media_folder
 from .package import check_target, staging
 from .timeline import AudioMedia, ClipMedia, build_timeline
 
-__all__ = ["ExportResult", "check_target", "write"]
+__all__ = ["ExportResult", "check_target", "renderer_cache", "write"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,12 @@ def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *,
         rendered=counts["rendered"],
         warnings=(plan.stale.reason,) if plan.stale else (),
     )
+
+
+def renderer_cache(media_root: Path) -> SegmentCache:
+    """The finished short's segment cache (the folder `jobs/run_export.segment_cache`
+    uses): a scene already rendered for the video is linked, not encoded again."""
+    return SegmentCache(Path(media_root) / ".render" / "segments")
 
 
 def _picture(sc: PlannedScene, plan: RenderPlan, prov: dict, media_dir: Path, counts: dict,

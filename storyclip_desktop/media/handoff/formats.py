@@ -31,6 +31,7 @@ def write(timeline: otio.schema.Timeline, fmt: str, path: Path) -> None:
 def edl_timeline(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
     """CMX 3600 carries one picture track and ASCII names: a copy with V1 only."""
     tl = copy.deepcopy(timeline)
+    tl.name = rules.ascii_name(tl.name) or "StoryClip"
     keep = [t for t in tl.tracks if t.kind == otio.schema.TrackKind.Video][:1]
     while len(tl.tracks):
         tl.tracks.pop()
