@@ -145,7 +145,7 @@ SCENE_FIELD_MAX = 4000
 DURATION_RANGE = (2, 12)  # the inspector's whole-second choices for a clip's length
 # A set duration (a scene without narration, or a trim from an editing program) is frame
 # exact at 30 fps, so it may have up to 3 decimals.
-SCENE_SECONDS_RANGE = (0.5, 120)
+SCENE_SECONDS_RANGE = (0.5, 60)
 SCENE_FITS = ("hold", "loop", "slow")  # what a clip shorter than its span does
 
 
