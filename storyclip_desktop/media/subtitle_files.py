@@ -6,8 +6,10 @@ way its renderers read it:
   backslash gets U+2060 WORD JOINER after it, so `\\N`, `\\h` or `\\an8` in the text are
   never codes (libass' own advice; the joiner is invisible and zero-width). Our own line
   breaks are the only `\\N`.
-- SRT: players (and ffmpeg's SRT reader) take `{\\an8}` and `<i>` as markup: a word
-  joiner after every `{`, `<` and backslash stops that and shows nothing.
+- SRT: ffmpeg's SRT reader (and players built on libass) turn SRT into ASS, where a
+  brace pair hides its contents and `<i>` is markup: braces and backslashes are escaped
+  as for ASS and `<` gets a word joiner. (A player that shows SRT as plain text will show
+  the backslash of `\\{`; SRT itself has no escape.)
 - WebVTT: `&`, `<` and `>` as character references, as the spec asks.
 Files are written under a temporary name in the target folder and renamed when complete.
 """
@@ -48,10 +50,10 @@ def ass_escape(text: str) -> str:
 
 
 def srt_escape(text: str) -> str:
-    out = []
-    for ch in _one_line(text):
-        out.append(ch + WORD_JOINER if ch in "{<\\" else ch)
-    return "".join(out)
+    """One line of SRT text, shown literally by ffmpeg/libass-based players, which read
+    SRT into ASS: braces would hide their contents and a backslash start a code, so they
+    are escaped as for ASS; `<` gets a word joiner so `<i>` is not markup."""
+    return ass_escape(text).replace("<", "<" + WORD_JOINER)
 
 
 def vtt_escape(text: str) -> str:
