@@ -40,6 +40,7 @@ class EditReport:
     plan: EditPlan
     labels: dict[int, str]  # scene pk -> label
     spans_s: dict[str, Fraction]  # label -> new span in seconds, only where it changed
+    narrated: tuple[str, ...] = ()  # of those, the scenes whose length the narration decides
 
     @property
     def new_order(self) -> list[str]:
@@ -51,7 +52,8 @@ class EditReport:
         lines = [f"{len(p.matched)} clips matched to scenes"]
         lines.append("new order: " + " ".join(self.new_order) if p.moved else "order unchanged")
         for label, sec in self.spans_s.items():
-            lines.append(f"{label}: new span {float(sec):.3f}s")
+            note = " (kept as its duration; the narration sets its length until it is made again)"
+            lines.append(f"{label}: new span {float(sec):.3f}s" + (note if label in self.narrated else ""))
         if p.unmatched:
             lines.append("not matched to any scene: " + ", ".join(p.unmatched))
         if p.missing:
@@ -201,21 +203,24 @@ class HandoffService(ServiceBase):
                 raise HandoffError(
                     f"{path.name} was made for project {other}, not project {project_id}; nothing was changed"
                 )
-            spans = self._spans_now(project_id)
+            spans, narrated = self._spans_now(project_id)
             now = [SceneNow(s.id, s.scene_id, spans.get(s.id)) for s in scenes]
             plan = rules.plan_edit(clips, now, project_id)
         except HandoffError as e:
             raise ServiceError(e.message) from None
         labels = {s.id: s.scene_id for s in scenes}
         spans_s = {labels[pk]: Fraction(f, FPS) for pk, f in plan.spans.items()}
-        return EditReport(project_id, path, plan, labels, spans_s)
+        told = tuple(labels[pk] for pk in plan.spans if pk in narrated)
+        return EditReport(project_id, path, plan, labels, spans_s, told)
 
-    def _spans_now(self, project_id: int) -> dict[int, int]:
+    def _spans_now(self, project_id: int) -> tuple[dict[int, int], set[int]]:
+        """Each scene's span in the plan today, and the scenes the narration times."""
         try:
-            plan = self.sv.render_plan.plan(project_id)
+            plan = self.sv.render_plan.plan(project_id, strict=False)
         except ServiceError:
-            return {}  # no plan (e.g. media missing): every span in the edit counts as new
-        return {s.scene_pk: s.frames for s in plan.scenes}
+            return {}, set()  # nothing to plan: every span in the edit counts as new
+        narrated = {s.scene_pk for s in plan.scenes if getattr(s, "narration_span", None) is not None}
+        return {s.scene_pk: s.frames for s in plan.scenes}, narrated
 
     def import_edit(self, project_id: int, path: Path) -> AppliedEdit:
         report = self.read_edit(project_id, path)
