@@ -21,6 +21,8 @@ def register(export: click.Group) -> None:
         from .output import emit_json, table
 
         plan = c.services.render_plan.plan(project_id, resolution=resolution)
+        if plan.stale:
+            click.echo(f"warning: {plan.stale.reason}", err=True)
         if as_json:
             return emit_json(plan.to_json())
         click.echo(f"{plan.title}  {plan.width}x{plan.height} {plan.fps} fps  total {_clock(plan.total)}")
@@ -31,8 +33,6 @@ def register(export: click.Group) -> None:
             ],
             ["SCENE", "START", "DURATION", "SOURCE", "FIT", "CUES"],
         )
-        if plan.stale:
-            click.echo(f"warning: {plan.stale.reason}", err=True)
 
     @export.command("subtitles")
     @click.argument("project_id", type=int)
