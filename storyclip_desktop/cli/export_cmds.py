@@ -8,7 +8,7 @@ import importlib
 import click
 
 # Sibling modules that add commands to `storyclip export`: each has `register(export)`.
-EXTENSIONS: tuple[str, ...] = ("export_timeline_cmds",)
+EXTENSIONS: tuple[str, ...] = ("export_timeline_cmds", "export_video_cmds")
 
 
 @click.group()

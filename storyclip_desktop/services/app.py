@@ -15,6 +15,7 @@ from ..store.models import User
 from .assets import AssetService
 from .base import StoreAccess, probe
 from .errors import ServiceError
+from .export import ExportService
 from .generation import GenerationService
 from .handoff import HandoffService
 from .ordering import OrderingService
@@ -54,6 +55,7 @@ class Services:
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
         self.generation = GenerationService(self)
         self.render_plan = RenderPlanService(self)
+        self.exports = ExportService(self)
         self.handoff = HandoffService(self)
 
     @classmethod

@@ -138,6 +138,7 @@ def render(
     font: HangulFont | None = hangul_font() if needs_font else None
     profile = profile or export_profile(plan.width, plan.height)
     cancel = cancel or ffmpeg.Cancel()
+    cache.sweep()
     style = subtitle_track.style_or_default(settings.style)
 
     jobs = []

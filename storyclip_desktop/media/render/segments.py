@@ -8,10 +8,13 @@ timeline re-encodes nothing. A segment is written under `.part` and renamed when
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import secrets
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
@@ -88,6 +91,14 @@ class SegmentCache:
         p = self.path(key)
         return p.is_file() and p.stat().st_size > 0
 
+    def sweep(self, older_than_s: float = 3600.0) -> None:
+        """Remove temporaries that crashed runs left (never a finished segment)."""
+        cutoff = time.time() - older_than_s
+        for p in [*self.root.glob("*.part"), *self.work_dir().iterdir()]:
+            with contextlib.suppress(OSError):
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+
     def work_dir(self) -> Path:
         d = self.root / "work"
         d.mkdir(parents=True, exist_ok=True)
@@ -99,7 +110,8 @@ def encode(job: SegmentJob, profile: Profile, cache: SegmentCache, font: HangulF
            threads: int = 0) -> Path:
     """Encode one scene into the cache; returns the segment's path."""
     scene, work = job.scene, cache.work_dir()
-    part = cache.root / f"seg-{job.key}.part"
+    # A private temporary name: an ffmpeg orphaned by a crashed run may still be writing its own.
+    part = cache.root / f"seg-{job.key}.{os.getpid()}-{secrets.token_hex(3)}.part"
     ass = work / f"sub-{job.key}.ass"
     card = work / f"card-{job.key}.png"
     try:
