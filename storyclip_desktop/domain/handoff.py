@@ -161,12 +161,13 @@ class EditPlan:
 
 
 def foreign_project(clips: Sequence[EditedClip], timeline_project: int | None, project_id: int) -> int | None:
-    """The other project this edit was made for, if it says so anywhere."""
-    if timeline_project is not None and timeline_project != project_id:
-        return timeline_project
-    for c in clips:
-        if c.project_id is not None and c.project_id != project_id:
-            return c.project_id
+    """The other project this edit was made for: what the timeline says, else what its
+    clips say when none of them is this project's (one borrowed clip is only unmatched)."""
+    if timeline_project is not None:
+        return timeline_project if timeline_project != project_id else None
+    named = {c.project_id for c in clips if c.project_id is not None}
+    if named and project_id not in named:
+        return min(named)
     return None
 
 
@@ -214,7 +215,9 @@ def plan_edit(clips: Sequence[EditedClip], scenes: Sequence[SceneNow], project_i
 
 
 def _match(c: EditedClip, by_pk: dict, by_label: dict, project_id: int) -> SceneNow | None:
-    if c.scene_pk is not None and (c.project_id in (None, project_id)):
+    if c.project_id is not None and c.project_id != project_id:
+        return None  # another project's clip, whatever its file is called
+    if c.scene_pk is not None:
         return by_pk.get(c.scene_pk)  # provenance names the scene; a deleted one is unmatched
     label = scene_from_media_name(c.media_file) if c.media_file else None
     return by_label.get(label) if label else None
