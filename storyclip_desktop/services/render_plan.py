@@ -154,7 +154,10 @@ class RenderPlanService:
         try:
             if path is None or not path.is_file():
                 raise PlanError(f"the narration file is missing ({_short(path, asset)})")
-            seconds = self._seconds(path, "audio")
+            try:
+                seconds = self._seconds(path, "audio")
+            except (OSError, ValueError):
+                raise PlanError(f"the narration file cannot be read ({path.name})") from None
             if seconds <= 0:
                 raise PlanError(f"the narration file has no sound ({path.name})")
             alignment = self._alignment(asset)
