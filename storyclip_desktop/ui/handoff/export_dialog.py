@@ -107,13 +107,15 @@ class ExportTimelineDialog(QDialog):
         self.message.setText("Exporting…")
         _role(self.message, "hint")
 
+        relay = self._relay
+
         def work() -> None:
             try:
                 result = self.services.handoff.export(self.project_id, fmt, out)
             except Exception as e:  # noqa: BLE001 - every failure is shown as one line
-                self._relay.failed.emit(message_for(e))
+                _emit(relay.failed, message_for(e))
             else:
-                self._relay.done.emit(result)
+                _emit(relay.done, result)
 
         self._thread = threading.Thread(target=work, name="export-timeline", daemon=True)
         self._thread.start()
@@ -153,3 +155,12 @@ def _role(label: QLabel, role: str) -> None:
     theme.set_role(label, role)
     label.style().unpolish(label)
     label.style().polish(label)
+
+
+def _emit(signal, value: object) -> None:  # noqa: ANN001 - a bound Qt signal
+    """The dialog may have been closed and deleted while the export ran; the export's
+    files are complete either way, so there is just nobody left to tell."""
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        pass
