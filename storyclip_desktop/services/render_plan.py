@@ -72,9 +72,13 @@ class RenderPlanService:
 
     # ---- the plan -------------------------------------------------------------------
 
-    def plan(self, project_id: int, *, resolution: str | None = None, strict: bool = True) -> RenderPlan:
-        """The plan to render. strict=False (the window's durations) never fails on a
-        missing or unreadable file: such a scene becomes a placeholder instead."""
+    def plan(
+        self, project_id: int, *, resolution: str | None = None, strict: bool = True, measure_files: bool = True
+    ) -> RenderPlan:
+        """The plan to render. strict=False never fails on a missing or unreadable file:
+        such a scene becomes a placeholder instead. measure_files=False (the window, on
+        every edit) trusts the durations recorded with each version instead of reading
+        the files' streams, and so starts no ffmpeg."""
         project = self._sv.projects.get(project_id)
         prefs = project.preferences
         resolution = resolution or prefs.resolution
@@ -85,14 +89,17 @@ class RenderPlanService:
         if not scenes:
             raise PlanError(f"project {project_id} has no scenes to export")
         chosen = self._sv.assets.current(project_id)
-        narration, voice = self._narration(project_id, project.narration_version, strict)
+        fast = not measure_files
+        narration, voice = self._narration(project_id, project.narration_version, strict and measure_files, fast)
         now = t.narrated([(s.id, s.scene_id, s.narration) for s in scenes])
         spans, stale = self._spans(narration, voice, now)
 
         planned: list[PlannedScene] = []
         cursor = 0
         for index, scene in enumerate(scenes):
-            item = self._scene(scene, index, cursor, chosen.get(scene.scene_id, {}), spans, voice, strict)
+            item = self._scene(
+                scene, index, cursor, chosen.get(scene.scene_id, {}), spans, voice, strict and measure_files, fast
+            )
             planned.append(item)
             cursor += item.frames
         return RenderPlan(
@@ -134,14 +141,14 @@ class RenderPlanService:
     def total_frames(self, project_id: int) -> int | None:
         """For the window: the project's length, or None when it cannot be planned."""
         try:
-            return self.plan(project_id, strict=False).total_frames
+            return self.plan(project_id, strict=False, measure_files=False).total_frames
         except (ServiceError, ValidationError):
             return None
 
     # ---- narration and spans ------------------------------------------------------------
 
     def _narration(
-        self, project_id: int, version: int | None, strict: bool
+        self, project_id: int, version: int | None, strict: bool, fast: bool = False
     ) -> tuple[PlannedNarration | None, _Voice | None]:
         if version is None:
             return None, None
@@ -152,6 +159,8 @@ class RenderPlanService:
             return None, None
         path = self._file(asset)
         try:
+            if fast:
+                raise PlanError("not measured")
             if path is None or not path.is_file():
                 raise PlanError(f"the narration file is missing ({_short(path, asset)})")
             try:
@@ -226,9 +235,9 @@ class RenderPlanService:
 
     def _scene(
         self, scene: SceneView, index: int, start_frame: int, chosen: dict[str, AssetVersion],
-        spans: dict[int, dict], voice: _Voice | None, strict: bool,
+        spans: dict[int, dict], voice: _Voice | None, strict: bool, fast: bool = False,
     ) -> PlannedScene:
-        source, path, asset, source_frames = self._source(scene, chosen, strict)
+        source, path, asset, source_frames = self._source(scene, chosen, strict, fast)
         record = spans.get(scene.id) if t.clean_text(scene.narration) else None
         narration_span = None
         if record is not None and voice is not None:
@@ -260,9 +269,13 @@ class RenderPlanService:
         )
 
     def _source(
-        self, scene: SceneView, chosen: dict[str, AssetVersion], strict: bool
+        self, scene: SceneView, chosen: dict[str, AssetVersion], strict: bool, fast: bool = False
     ) -> tuple[str, Path | None, AssetVersion | None, int | None]:
         clip = chosen.get("clip")
+        if clip is not None and fast:
+            recorded = clip.metadata.get("duration")
+            frames = seconds_to_frames(float(recorded)) if isinstance(recorded, int | float) and recorded > 0 else None
+            return "clip", self._file(clip), clip, frames
         if clip is not None:
             path = self._file(clip)
             problem = None

@@ -514,6 +514,7 @@ class MainWindow(QMainWindow):
         if project_id == self._project:
             self._update_title()
             self._refresh_choices()  # the preferences may name another provider
+            self.timeline.model.refresh_timing()  # a new narration re-times the scenes
 
     def _update_title(self) -> None:
         title = self.project_page.title.text() if self._project is not None else ""
@@ -712,6 +713,7 @@ class MainWindow(QMainWindow):
         if job.kind == "text":
             self.events.scenesChanged.emit(pid)
         elif job.kind == "narration":
+            self.events.projectChanged.emit(pid)  # durations and the out-of-date notice follow it
             show = getattr(self.preview, "show_project", None)
             if show is not None:
                 show(pid)

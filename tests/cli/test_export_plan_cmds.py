@@ -54,7 +54,7 @@ def test_plan_json_shape_and_totals(capsys, narrated):
     assert [line.split()[0] for line in out.splitlines()[2:]] == ["S1", "S2", "S3"]
 
 
-def test_stale_narration_is_said_by_export(capsys, narrated):
+def test_stale_narration_is_said_by_export(capsys, narrated, tmp_path):
     from storyclip_desktop.services import Services
 
     sv = Services.open()
@@ -64,7 +64,7 @@ def test_stale_narration_is_said_by_export(capsys, narrated):
     assert code == 0
     assert json.loads(out)["stale"]["changed_scene_ids"] == ["S2"]
     assert err.strip() == "warning: the narration is out of date: S2 changed since it was made"
-    code, _, err = run(capsys, "export", "subtitles", narrated, "--format", "srt", "--out", "x.srt")
+    code, _, err = run(capsys, "export", "subtitles", narrated, "--format", "srt", "--out", str(tmp_path / "x.srt"))
     assert "S2 changed" in err
 
 
@@ -89,7 +89,7 @@ def test_bad_input_one_line_nothing_written(capsys, narrated, tmp_path):
     code, out, err = run(capsys, "export", "subtitles", narrated, "--format", "srt", "--out", str(missing))
     assert code == 1 and err == f"storyclip: out: the folder {missing.parent} does not exist\n"
     assert not missing.parent.exists()
-    code, _, err = run(capsys, "export", "subtitles", narrated, "--format", "txt", "--out", "a.txt")
+    code, _, err = run(capsys, "export", "subtitles", narrated, "--format", "txt", "--out", str(tmp_path / "a.txt"))
     assert code == 2 and err.startswith("storyclip: ") and len(err.splitlines()) == 1
     code, out, _ = run(capsys, "project", "create", "--title", "빈")
     empty = out.strip()

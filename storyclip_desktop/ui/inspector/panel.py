@@ -130,7 +130,7 @@ class SceneInspector(QWidget):
     def tab_chain(self) -> list[QWidget]:
         f = self.fields
         return [self.confirm_button, self.reject_button, self.tabs.tabBar(), *f.edits.values(),
-                f.duration, f.no_subject, self.json.edit, self.json.revert_button, self.json.apply_button]
+                f.duration, f.fit, f.no_subject, self.json.edit, self.json.revert_button, self.json.apply_button]
 
     @property
     def review_actions(self) -> ReviewActions:
@@ -170,6 +170,7 @@ class SceneInspector(QWidget):
         if view is None:
             return
         self.scene_label.setText(view.scene_id)
+        self.fields.set_timing(_timing_line(self.ctx.services, view))
         self.badge.setText(theme.status_label(view.status))
         self.badge.setStyleSheet(theme.badge_style(view.status))
         self._update_version_label()
@@ -261,3 +262,14 @@ class SceneInspector(QWidget):
         if comment is None:
             return False
         return self.review(SceneAction.REJECT, comment)
+
+
+def _timing_line(services: object, view: SceneView) -> str:
+    """"Lasts 4.6 s · from the narration" (and whether the narration still fits it)."""
+    from ..timing_text import read_timing
+
+    t = read_timing(services, view.project_id).scenes.get(view.scene_id)  # type: ignore[arg-type]
+    if t is None:
+        return ""
+    stale = " · the narration is out of date for this scene" if t.stale else ""
+    return f"Lasts {t.text} · {t.why}{stale}"

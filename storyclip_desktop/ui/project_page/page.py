@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from .. import errors, theme
 from ..commands import CommandContext, SplitScenes
+from ..timing_text import read_timing
 from .preferences_form import PreferencesForm
 from .script_editor import ScriptEditor
 
@@ -34,6 +35,11 @@ class ProjectPage(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.description = theme.set_role(QLabel(), "hint")
         self.description.setWordWrap(True)
+        # "Narration out of date: S2 and S5 changed ...": never stale silently
+        self.stale_notice = theme.set_role(QLabel(), "error")
+        self.stale_notice.setWordWrap(True)
+        self.stale_notice.setAccessibleName("Narration out of date")
+        self.stale_notice.hide()
         self.split_button = QPushButton(theme.icon("split"), "&Split into scenes")
         self.split_button.setProperty("primary", True)
         self.split_button.setToolTip("Cut the script into scenes with the split rule")
@@ -42,6 +48,7 @@ class ProjectPage(QWidget):
         head_text.setSpacing(2)
         head_text.addWidget(self.title)
         head_text.addWidget(self.description)
+        head_text.addWidget(self.stale_notice)
         head = QHBoxLayout()
         head.setSpacing(16)
         head.addLayout(head_text, 1)
@@ -87,6 +94,7 @@ class ProjectPage(QWidget):
         outer.addWidget(self.stack)
         ctx.events.projectChanged.connect(self._on_project_changed)
         ctx.events.scenesChanged.connect(self._on_project_changed)
+        ctx.events.sceneChanged.connect(lambda pid, _sid: self._on_project_changed(pid))
 
     def _empty_state(self) -> QWidget:
         box = QWidget()
@@ -152,7 +160,11 @@ class ProjectPage(QWidget):
             self.title.setText(d.title)
             n = d.scene_count
             scenes = f"{n:,} scene{'s' if n != 1 else ''}" if n else "Not split yet"
-            self.description.setText(" · ".join(x for x in (d.description, scenes) if x))
+            timing = read_timing(self.ctx.services, self.project_id) if n else None
+            total = f"{timing.total_text} in all" if timing and timing.total_frames else None
+            self.description.setText(" · ".join(x for x in (d.description, scenes, total) if x))
+            self.stale_notice.setText(timing.notice if timing and timing.notice else "")
+            self.stale_notice.setVisible(bool(timing and timing.notice))
             self.split_button.setText("Re-&split into scenes" if n else "&Split into scenes")
 
     def _on_project_changed(self, project_id: object) -> None:

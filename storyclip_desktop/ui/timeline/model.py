@@ -26,6 +26,7 @@ from PySide6.QtGui import QImage, QUndoStack
 
 from ..imaging import COVER, ImageKey, ImageLoader, local_path
 from ..imaging.loader import MISSING
+from ..timing_text import ProjectTiming, read_timing
 from . import mime
 from .commands import MoveScenesCommand, error_message
 
@@ -44,6 +45,8 @@ BUSY_ROLE = _ROLE + 7
 POSITION_ROLE = _ROLE + 8  # 1-based place in the timeline
 IMAGE_VERSION_ROLE = _ROLE + 9
 CLIP_VERSION_ROLE = _ROLE + 10
+DURATION_ROLE = _ROLE + 11  # "4.6 s": the scene's span in the finished short
+DURATION_STALE_ROLE = _ROLE + 12  # True when the narration no longer matches this scene
 
 FIRST_WORDS = 14
 FIRST_CHARS = 90
@@ -89,6 +92,7 @@ class SceneListModel(QAbstractListModel):
         self._to_resolve: set[str] = set()
         self._by_path: dict[str, set[str]] = {}
         self._write_failed = False
+        self.timing = ProjectTiming()
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
         self.loader.loaded.connect(self._on_image)
@@ -110,6 +114,7 @@ class SceneListModel(QAbstractListModel):
                 self.errorOccurred.emit(error_message(e))
         self.beginResetModel()
         self._scenes = scenes
+        self.timing = read_timing(self.services, self.project_id) if scenes and self.project_id else ProjectTiming()
         self._reindex()
         self._urls.clear()
         self._by_path.clear()
@@ -134,6 +139,16 @@ class SceneListModel(QAbstractListModel):
         if entry and entry[2] is not None:
             self.loader.forget_if_changed(entry[2])  # the file may have been written since
         self.dataChanged.emit(self.index(row), self.index(row))
+        self.refresh_timing()
+
+    def refresh_timing(self) -> None:
+        """Durations shift when a text, a clip or a narration changes: read them again."""
+        if self.project_id is None or not self._scenes:
+            return
+        timing = read_timing(self.services, self.project_id)
+        if timing != self.timing:
+            self.timing = timing
+            self.dataChanged.emit(self.index(0), self.index(len(self._scenes) - 1), [DURATION_ROLE, DURATION_STALE_ROLE])
 
     # -- queries -----------------------------------------------------------------------
 
@@ -268,6 +283,12 @@ class SceneListModel(QAbstractListModel):
             return scene.image_version
         if role == CLIP_VERSION_ROLE:
             return scene.clip_version
+        if role == DURATION_ROLE:
+            t = self.timing.scenes.get(scene.scene_id)
+            return t.text if t else ""
+        if role == DURATION_STALE_ROLE:
+            t = self.timing.scenes.get(scene.scene_id)
+            return bool(t and t.stale)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
