@@ -15,6 +15,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
+from storyclip_desktop.media.handoff import formats
 from storyclip_desktop.media.library import local_file
 from storyclip_desktop.services.errors import ServiceError
 
@@ -121,6 +122,7 @@ def test_fcp7_xml_has_a_filled_format_and_reads_back_the_same(services, pid, tmp
     assert [c.metadata["fcp_xml"]["logginginfo"]["scene"] for c in clips] == ["S01", "S02", "S03", "S04", "S05"]
     assert all(c.markers and "StoryClip project" in c.markers[0].metadata["fcp_xml"]["comment"] for c in clips)
     assert [t.kind for t in tl.tracks].count(otio.schema.TrackKind.Audio) >= 1
+    assert formats.timeline_project(tl) == pid  # the sequence's log note names the project
 
 
 def test_edl_reads_back_the_same_with_short_reels(services, pid, tmp_path: Path) -> None:
@@ -133,7 +135,9 @@ def test_edl_reads_back_the_same_with_short_reels(services, pid, tmp_path: Path)
     tl = otio.adapters.read_from_file(str(result.timeline), adapter_name="cmx_3600", rate=30)
     clips = v1(tl)
     assert len(tl.video_tracks()) == 1
-    assert [os.path.basename(c.media_reference.target_url) for c in clips][:2] == ["S01_clip_v1.mp4", "S02_clip_v1_hold.mp4"]
+    assert [os.path.basename(c.media_reference.target_url) for c in clips] == [
+        "S01_clip_v1.mp4", "S02_clip_v1_hold.mp4", "S03_image_v1.mp4", "S04_card.mp4", "S05_card.mp4",
+    ]
     assert [c.source_range.duration.rescaled_to(30).value for c in clips] == [s.frames for s in plan.scenes]
 
 
