@@ -33,6 +33,7 @@ from ..services.app import Services
 from . import errors, theme
 from .commands import AddScene, CommandContext, DeleteScene, Events
 from .errors import ErrorBanner, ErrorReporter
+from .export import install as install_export
 from .handoff import install as install_handoff
 from .inspector import SceneInspector
 from .project_page import ProjectPage
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self.act_export_timeline, self.act_import_edit = install_handoff(self)  # File menu
+        self.act_export_video = install_export(self)  # File menu, Play all (ui/export)
         self._build_generate_bar()
         self._wire()
         self._settings = ui_settings()

@@ -181,6 +181,27 @@ def render(
     )
 
 
+def preview_frame(plan: RenderPlan, settings: RenderSettings, cache: segments.SegmentCache, out_png: Path,
+                  *, profile: Profile | None = None, scene_index: int | None = None) -> Path:
+    """One frame as the export will look: the first scene with subtitles, at its first cue."""
+    ffmpeg.check_capabilities()
+    if not plan.scenes:
+        raise RenderError(f"project {plan.project_id} has no scenes to export")
+    burn = settings.subtitles == "burn"
+    if scene_index is None:
+        scene_index = next((i for i, s in enumerate(plan.scenes) if s.cues), 0) if burn else 0
+    scene = plan.scenes[scene_index]
+    segments.check_source(scene)
+    font = hangul_font() if (burn and scene.cues) or scene.source == "card" else None
+    profile = profile or export_profile(plan.width, plan.height)
+    style = subtitle_track.style_or_default(settings.style)
+    ass = subtitle_track.segment_ass(scene, style, profile, font) if burn and scene.cues else None
+    job = segments.SegmentJob(scene, "preview", cache.path("preview"), ass)
+    cues = segments.local_cues(scene) if ass else []
+    at = min(scene.frames - 1, cues[0].start_frame + 3) if cues else scene.frames // 2
+    return segments.still(job, profile, cache.work_dir(), font, at, Path(out_png))
+
+
 def _encode_and_mix(plan: RenderPlan, settings: RenderSettings, profile: Profile, cache: segments.SegmentCache,
                     font: HangulFont | None, todo: list[segments.SegmentJob], track: Path,
                     cancel: ffmpeg.Cancel, meter: Progress, workers: int | None) -> audio.Loudness | None:

@@ -112,17 +112,10 @@ def encode(job: SegmentJob, profile: Profile, cache: SegmentCache, font: HangulF
     scene, work = job.scene, cache.work_dir()
     # A private temporary name: an ffmpeg orphaned by a crashed run may still be writing its own.
     part = cache.root / f"seg-{job.key}.{os.getpid()}-{secrets.token_hex(3)}.part"
-    ass = work / f"sub-{job.key}.ass"
-    card = work / f"card-{job.key}.png"
+    tag = f"{job.key}-{os.getpid()}-{secrets.token_hex(3)}"
+    ass, card = work / f"sub-{tag}.ass", work / f"card-{tag}.png"
     try:
-        inputs, chain = _source(scene, profile, font, card)
-        if job.ass is not None:
-            ass.write_text(job.ass, encoding="utf-8")
-            sub = f"subtitles=filename={filter_value(ass.name)}"
-            if font is not None:
-                sub += f":fontsdir={filter_value(str(font.folder))}"
-            chain.append(sub)
-        chain += ["format=yuv420p", "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"]
+        inputs, chain = _graph(job, profile, font, card, ass)
         args = [*inputs, "-filter_threads", "1", "-vf", ",".join(chain), "-an",
                 *profile.video_args(), "-threads", str(threads), "-frames:v", str(scene.frames),
                 "-f", "mp4", str(part)]
@@ -139,6 +132,34 @@ def encode(job: SegmentJob, profile: Profile, cache: SegmentCache, font: HangulF
         part.unlink(missing_ok=True)
         ass.unlink(missing_ok=True)
         card.unlink(missing_ok=True)
+
+
+def _graph(job: SegmentJob, profile: Profile, font: HangulFont | None, card: Path, ass: Path) -> tuple[list[str], list[str]]:
+    """The ffmpeg inputs and the one filter chain that make the scene's picture."""
+    inputs, chain = _source(job.scene, profile, font, card)
+    if job.ass is not None:
+        ass.write_text(job.ass, encoding="utf-8")
+        sub = f"subtitles=filename={filter_value(ass.name)}"
+        if font is not None:
+            sub += f":fontsdir={filter_value(str(font.folder))}"
+        chain.append(sub)
+    chain += ["format=yuv420p", "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"]
+    return inputs, chain
+
+
+def still(job: SegmentJob, profile: Profile, work: Path, font: HangulFont | None, at_frame: int, out_png: Path) -> Path:
+    """One frame of the scene as the export will draw it (the dialog's style preview)."""
+    tag = secrets.token_hex(4)
+    card, ass = work / f"card-{tag}.png", work / f"sub-{tag}.ass"
+    try:
+        inputs, chain = _graph(job, profile, font, card, ass)
+        chain.append(f"trim=start_frame={max(0, min(at_frame, job.scene.frames - 1))}")
+        ffmpeg.run([*inputs, "-vf", ",".join(chain), "-frames:v", "1", "-update", "1", str(out_png)],
+                   what=f"{job.scene.scene_id}: the preview frame", cwd=work)
+        return out_png
+    finally:
+        card.unlink(missing_ok=True)
+        ass.unlink(missing_ok=True)
 
 
 def _source(scene: PlannedScene, profile: Profile, font: HangulFont | None, card: Path) -> tuple[list[str], list[str]]:
