@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from storyclip_desktop.domain.timing import text_hash
 from tests.providers.fakes import FakeElevenLabs
 
-from .helpers import engine, keys
-
-
-def run_jobs(sv, ids):
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit(ids)
-            return await eng.wait(ids)
-        finally:
-            await eng.aclose()
-
-    return asyncio.run(main())
+from .helpers import keys, run_jobs
 
 
 def test_elevenlabs_narration_keeps_scene_spans(local_services, monkeypatch):

@@ -22,21 +22,9 @@ from storyclip_desktop.providers.base import NarrationRequest
 from storyclip_desktop.providers.local import LocalNarrationProvider
 from storyclip_desktop.services.render_plan import PlanError
 from storyclip_desktop.store.models import PendingChange
-from tests.jobs.helpers import engine, move_scene
+from tests.jobs.helpers import move_scene, run_jobs
 
 TEXTS = ["옛날 옛적에 호랑이가 살았어요.", "\"그 호랑이는\" 2마리였어요!", "The end, 3 times."]
-
-
-def run_jobs(sv, ids):
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit(ids)
-            return await eng.wait(ids)
-        finally:
-            await eng.aclose()
-
-    return asyncio.run(main())
 
 
 def project(sv, texts=TEXTS) -> int:

@@ -3,26 +3,15 @@ narration-out-of-date notice."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from storyclip_desktop.ui.timeline.model import DURATION_ROLE, DURATION_STALE_ROLE
 from storyclip_desktop.ui.timing_text import seconds_text
-from tests.jobs.helpers import engine
+from tests.jobs.helpers import run_jobs
 
 
 def narrate(sv, pid):
-    async def main():
-        eng = engine(sv)
-        try:
-            ids = sv.generation.narration(pid).job_ids
-            await eng.submit(ids)
-            return await eng.wait(ids)
-        finally:
-            await eng.aclose()
-
-    (job,) = asyncio.run(main())
+    (job,) = run_jobs(sv, sv.generation.narration(pid).job_ids)
     assert job.state == "succeeded", job.error
 
 
