@@ -20,13 +20,17 @@ def register(export: click.Group) -> None:
     @click.option("--out", "out", type=click.Path(path_type=Path), required=True,
                   help="A new (or empty) folder for the timeline, media/, subtitles and manifest.json.")
     @click.option("--resolution", type=click.Choice(["480p", "720p", "1080p"]))
+    @click.option("--music", type=click.Path(path_type=Path, dir_okay=False),
+                  help="A music bed for track A2 (looped to the length of the short, as in the video).")
     @json_option
     @pass_ctx
-    def export_timeline(c, project_id: int, fmt: str, out: Path, resolution: str | None, as_json: bool) -> None:  # noqa: ANN001
+    def export_timeline(  # noqa: ANN202
+        c, project_id: int, fmt: str, out: Path, resolution: str | None, music: Path | None, as_json: bool,  # noqa: ANN001
+    ):
         """Write the timeline, one clip per scene with its provenance, for an editing program."""
         from .output import emit_json
 
-        r = c.services.handoff.export(project_id, fmt, out, resolution=resolution)
+        r = c.services.handoff.export(project_id, fmt, out, resolution=resolution, music=music)
         if as_json:
             return emit_json({
                 "folder": str(r.folder), "timeline": str(r.timeline),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -80,7 +81,11 @@ class HandoffService(ServiceBase):
 
     # ---- export -----------------------------------------------------------------
 
-    def export(self, project_id: int, fmt: str, out: Path, *, resolution: str | None = None) -> ExportResult:
+    def export(
+        self, project_id: int, fmt: str, out: Path, *, resolution: str | None = None,
+        music: Path | None = None, music_db: float | None = None,
+    ) -> ExportResult:
+        """`music`: the bed for A2, as chosen for the video export (looped to the length)."""
         from ..media.handoff import export_folder
 
         if fmt not in rules.FORMATS:
@@ -94,11 +99,12 @@ class HandoffService(ServiceBase):
         if not plan.scenes:
             raise ServiceError(f"project {project_id} has no scenes to export")
         _check_media(plan)
+        bed = _music(music, music_db)
         provenance = self.provenance(project_id, plan)
         try:
             return export_folder.write(
                 plan, provenance, fmt, out, header=self._header(plan, fmt),
-                segment_cache=export_folder.renderer_cache(self.sv.render_plan.media_root),
+                segment_cache=export_folder.renderer_cache(self.sv.render_plan.media_root), music=bed,
             )
         except HandoffError as e:
             raise ServiceError(e.message) from None
@@ -265,6 +271,24 @@ def _check_media(plan: RenderPlan) -> None:
     n = plan.narration
     if n is not None and not Path(n.path).is_file():
         raise ServiceError(f"the narration file is missing ({n.path}); nothing was exported")
+
+
+def _music(path: Path | None, level_db: float | None):  # noqa: ANN202 - export_folder.Music | None
+    if path is None:
+        return None
+    from ..media.handoff.export_folder import Music
+    from ..media.probe import stream_seconds
+
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise ServiceError(f"the music file is missing ({path}); nothing was exported")
+    try:
+        seconds = stream_seconds(path, "audio")
+    except (OSError, ValueError, subprocess.SubprocessError):
+        seconds = 0.0
+    if seconds <= 0:
+        raise ServiceError(f"the music file has no sound StoryClip can read ({path.name}); nothing was exported")
+    return Music(path=path, frames=max(1, round(seconds * FPS)), level_db=level_db)
 
 
 def _manifest_project(path: Path) -> int | None:

@@ -173,3 +173,27 @@ def test_bad_export_requests_are_one_line_and_touch_nothing(services, pid, tmp_p
         services.handoff.export(pid, "otio", busy)
     assert [p.name for p in busy.iterdir()] == ["keep.txt"]
     assert not (tmp_path / "a").exists()
+
+
+def test_music_fills_a2_as_the_video_loops_it(services, pid, tmp_path: Path) -> None:
+    import subprocess
+
+    import imageio_ffmpeg
+
+    music = tmp_path / "bed.wav"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i",
+                    "sine=frequency=330:duration=8", "-ar", "48000", str(music)], check=True, capture_output=True)
+    plan = services.render_plan.plan(pid)
+    with pytest.raises(ServiceError, match="the music file is missing"):
+        services.handoff.export(pid, "otio", tmp_path / "none", music=tmp_path / "gone.wav")
+    assert not (tmp_path / "none").exists()
+
+    result = services.handoff.export(pid, "otio", tmp_path / "out", music=music)
+    tl = otio.adapters.read_from_file(str(result.timeline))
+    narration_track, music_track = tl.audio_tracks()
+    assert music_track.name == "A2 music"
+    beds = [c for c in music_track if isinstance(c, otio.schema.Clip)]
+    assert all(c.media_reference.target_url == "media/music.wav" for c in beds)
+    assert [c.source_range.duration.value for c in beds][:-1] == [240] * (len(beds) - 1)
+    assert music_track.duration().strictly_equal(RT(plan.total_frames, 30))
+    assert (result.folder / "media" / "music.wav").is_file()

@@ -26,7 +26,16 @@ from . import formats, media_folder
 from .package import check_target, staging
 from .timeline import AudioMedia, ClipMedia, build_timeline
 
-__all__ = ["ExportResult", "check_target", "renderer_cache", "write"]
+__all__ = ["ExportResult", "Music", "check_target", "renderer_cache", "write"]
+
+
+@dataclass(frozen=True)
+class Music:
+    """The music bed for A2: the file, its audio stream's length at 30 fps, its level."""
+
+    path: Path
+    frames: int
+    level_db: float | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class ExportResult:
 
 
 def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *, header: dict,
-          segment_cache: SegmentCache | None = None) -> ExportResult:
+          segment_cache: SegmentCache | None = None, music: Music | None = None) -> ExportResult:
     """`segment_cache`: the renderer's cache, so scenes already rendered for the finished
     short are linked instead of encoded again (default: a throwaway one)."""
     stem = rules.safe_stem(plan.title, plan.project_id)
@@ -55,14 +64,14 @@ def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *,
         clips = [_picture(sc, plan, provenance.get(sc.scene_pk, {}), media_dir, counts, cache) for sc in plan.scenes]
         shutil.rmtree(tmp / ".segments", ignore_errors=True)
         narration = _narration(plan, media_dir, counts)
-        music = _music(plan, media_dir, counts)
+        bed = _music(plan, media_dir, counts, music)
 
         def url(rel: str) -> str:
             if fmt == "otioz":  # the bundler reads the files and relinks them inside the zip
                 return otio.url_utils.url_from_filepath(str(tmp / rel))
             return urllib.parse.quote(rel)
 
-        tl = build_timeline(plan, clips, narration, music, url=url, header=header)
+        tl = build_timeline(plan, clips, narration, bed, url=url, header=header)
         timeline = tmp / f"{stem}{rules.SUFFIX[fmt]}"
         try:
             formats.write(tl, fmt, timeline)
@@ -72,7 +81,7 @@ def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *,
             raise rules.HandoffError(f"the {fmt} adapter could not write this timeline ({_short(e)})") from None
         subtitles = _subtitles(plan, tmp / f"{stem}.srt")
         media = sorted(p.name for p in media_dir.iterdir())
-        manifest = _manifest(plan, header, timeline, subtitles, clips, narration, music, provenance, fmt)
+        manifest = _manifest(plan, header, timeline, subtitles, clips, narration, bed, provenance, fmt)
         (tmp / rules.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         if fmt == "otioz":
             for p in media_dir.iterdir():  # the media travel inside the .otioz
@@ -142,18 +151,15 @@ def _narration(plan: RenderPlan, media_dir: Path, counts: dict) -> AudioMedia | 
     return AudioMedia(file=f"{rules.MEDIA_DIR}/{name}", frames=n.frames, name=f"narration v{n.version}", provenance=prov)
 
 
-def _music(plan: RenderPlan, media_dir: Path, counts: dict) -> AudioMedia | None:
-    """A2, when the plan carries a music bed (an additive field of the render plan)."""
-    m = getattr(plan, "music", None)
-    path = getattr(m, "path", None)
-    if not path or not Path(path).is_file():
+def _music(plan: RenderPlan, media_dir: Path, counts: dict, music: Music | None) -> AudioMedia | None:
+    """A2: the music bed the editor chose for the export (as for the video)."""
+    if music is None:
         return None
-    src = Path(path)
-    name = f"music{src.suffix.lower()}"
-    counts[media_folder.link_or_copy(src, media_dir / name)] += 1
-    frames = int(getattr(m, "frames", 0) or plan.total_frames)
-    prov = {"project_id": plan.project_id, "kind": "music", "media_file": f"{rules.MEDIA_DIR}/{name}"}
-    return AudioMedia(file=f"{rules.MEDIA_DIR}/{name}", frames=frames, name="music", provenance=prov)
+    name = f"music{music.path.suffix.lower()}"
+    counts[media_folder.link_or_copy(music.path, media_dir / name)] += 1
+    prov = {"project_id": plan.project_id, "kind": "music", "original_file": music.path.name,
+            "level_db": music.level_db, "media_file": f"{rules.MEDIA_DIR}/{name}"}
+    return AudioMedia(file=f"{rules.MEDIA_DIR}/{name}", frames=music.frames, name="music", provenance=prov)
 
 
 def _subtitles(plan: RenderPlan, path: Path) -> Path | None:

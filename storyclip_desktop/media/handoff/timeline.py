@@ -68,11 +68,17 @@ def build_timeline(
     for c in clips:
         video.append(_picture_clip(c, fps, url))
     tl.tracks.append(video)
-    for track_name, audio in (("A1 narration", narration), ("A2 music", music)):
-        if audio is None:
-            continue
-        track = otio.schema.Track(name=track_name, kind=otio.schema.TrackKind.Audio)
-        track.append(_audio_clip(audio, fps, url))
+    if narration is not None:
+        track = otio.schema.Track(name="A1 narration", kind=otio.schema.TrackKind.Audio)
+        track.append(_audio_clip(narration, narration.frames, fps, url))
+        tl.tracks.append(track)
+    if music is not None and music.frames > 0:
+        # As the video mixes it: looped to the length of the short, the last pass cut.
+        track = otio.schema.Track(name="A2 music", kind=otio.schema.TrackKind.Audio)
+        left = plan.total_frames
+        while left > 0:
+            track.append(_audio_clip(music, min(music.frames, left), fps, url))
+            left -= music.frames
         tl.tracks.append(track)
     return tl
 
@@ -109,10 +115,10 @@ def _picture_clip(c: ClipMedia, fps: int, url: Callable[[str], str]) -> otio.sch
     return clip
 
 
-def _audio_clip(a: AudioMedia, fps: int, url: Callable[[str], str]) -> otio.schema.Clip:
+def _audio_clip(a: AudioMedia, frames: int, fps: int, url: Callable[[str], str]) -> otio.schema.Clip:
     ref = otio.schema.ExternalReference(target_url=url(a.file), available_range=TR(rt(0, fps), rt(a.frames, fps)))
     ref.name = a.file.rsplit("/", 1)[-1]
-    clip = otio.schema.Clip(name=a.name, media_reference=ref, source_range=TR(rt(0, fps), rt(a.frames, fps)))
+    clip = otio.schema.Clip(name=a.name, media_reference=ref, source_range=TR(rt(0, fps), rt(frames, fps)))
     clip.metadata[rules.META_KEY] = dict(a.provenance)
     return clip
 

@@ -64,9 +64,18 @@ class ExportTimelineDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(browse)
+        self.music = QLineEdit()
+        self.music.setPlaceholderText("None (optional: a music bed for track A2)")
+        self.music.setAccessibleName("Music")
+        pick_music = QPushButton("Choose…")
+        pick_music.clicked.connect(self._browse_music)
+        music_row = QHBoxLayout()
+        music_row.addWidget(self.music, 1)
+        music_row.addWidget(pick_music)
         form = QFormLayout()
         form.addRow("&Format", self.format)
         form.addRow("F&older", row)
+        form.addRow("&Music", music_row)
         hint = theme.set_role(QLabel(
             "A new folder with the timeline, its media under stable names (S03_clip_v2.mp4), "
             "the subtitles as SRT and manifest.json with every clip's provenance."), "hint")
@@ -97,9 +106,16 @@ class ExportTimelineDialog(QDialog):
         if parent:
             self.folder.setText(str(Path(parent) / Path(self.folder.text()).name))
 
+    def _browse_music(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Music for track A2", str(Path.home()),
+                                              "Audio (*.wav *.mp3 *.m4a *.aac *.flac *.ogg);;All files (*)")
+        if path:
+            self.music.setText(path)
+
     def start(self) -> None:
         fmt = self.format.currentData()
         out = Path(self.folder.text().strip()).expanduser()
+        music = Path(self.music.text().strip()).expanduser() if self.music.text().strip() else None
         if not self.folder.text().strip():
             self._failed("choose a folder to export into")
             return
@@ -111,7 +127,7 @@ class ExportTimelineDialog(QDialog):
 
         def work() -> None:
             try:
-                result = self.services.handoff.export(self.project_id, fmt, out)
+                result = self.services.handoff.export(self.project_id, fmt, out, music=music)
             except Exception as e:  # noqa: BLE001 - every failure is shown as one line
                 _emit(relay.failed, message_for(e))
             else:
