@@ -74,8 +74,10 @@ class ExportTimelineDialog(QDialog):
         music_row.addWidget(pick_music)
         form = QFormLayout()
         form.addRow("&Format", self.format)
-        form.addRow("F&older", row)
-        form.addRow("&Music", music_row)
+        for text, buddy, field in (("F&older", self.folder, row), ("&Music", self.music, music_row)):
+            label = QLabel(text)
+            label.setBuddy(buddy)  # a row holding a layout gets no buddy, so the mnemonic would show as "&"
+            form.addRow(label, field)
         hint = theme.set_role(QLabel(
             "A new folder with the timeline, its media under stable names (S03_clip_v2.mp4), "
             "the subtitles as SRT and manifest.json with every clip's provenance."), "hint")
