@@ -23,6 +23,7 @@ from sqlalchemy import select
 from ..domain import handoff as rules
 from ..domain.handoff import EditPlan, HandoffError, SceneNow
 from ..domain.render_plan import FPS, RenderPlan
+from ..domain.validation import ValidationError
 from ..store.models import Scene, User
 from .base import ServiceBase
 from .errors import NotFound, ServiceError
@@ -182,7 +183,10 @@ class HandoffService(ServiceBase):
     def _job(self, job_id: object):  # noqa: ANN202 - JobView | None
         if not isinstance(job_id, int):
             return None
-        return self.sv.generation.records.find(job_id)
+        try:
+            return self.sv.generation.records.find(job_id)
+        except ServiceError:
+            return None  # a job row this person may not read: the asset's metadata still speaks
 
     def _emails(self, user_ids: set[int]) -> dict[int, str]:
         if not user_ids:
@@ -223,7 +227,7 @@ class HandoffService(ServiceBase):
         """Each scene's span in the plan today, and the scenes the narration times."""
         try:
             plan = self.sv.render_plan.plan(project_id, strict=False)
-        except ServiceError:
+        except (ServiceError, ValidationError):
             return {}, set()  # nothing to plan: every span in the edit counts as new
         narrated = {s.scene_pk for s in plan.scenes if getattr(s, "narration_span", None) is not None}
         return {s.scene_pk: s.frames for s in plan.scenes}, narrated
