@@ -154,6 +154,7 @@ class EditPlan:
     missing: tuple[str, ...]  # scene labels the edit does not have (they keep their place)
     duplicates: tuple[str, ...] = ()  # scenes used twice: the first counts
     before: tuple[int, ...] = ()  # the order it replaces
+    by_name: tuple[str, ...] = ()  # scenes matched by their media's file name only
 
     @property
     def moved(self) -> bool:
@@ -184,6 +185,7 @@ def plan_edit(clips: Sequence[EditedClip], scenes: Sequence[SceneNow], project_i
     spans: dict[int, int] = {}
     unmatched: list[str] = []
     duplicates: list[str] = []
+    by_name: list[str] = []
     for c in clips:
         scene = _match(c, by_pk, by_label, project_id)
         if scene is None:
@@ -194,6 +196,8 @@ def plan_edit(clips: Sequence[EditedClip], scenes: Sequence[SceneNow], project_i
             continue
         seen.add(scene.pk)
         matched.append(scene)
+        if c.scene_pk is None:
+            by_name.append(scene.scene_id)
         if c.frames > 0 and c.frames != scene.frames:
             spans[scene.pk] = c.frames
     if not matched:
@@ -211,6 +215,7 @@ def plan_edit(clips: Sequence[EditedClip], scenes: Sequence[SceneNow], project_i
         missing=tuple(s.scene_id for s in scenes if s.pk not in seen),
         duplicates=tuple(duplicates),
         before=tuple(before),
+        by_name=tuple(by_name),
     )
 
 

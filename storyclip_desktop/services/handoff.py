@@ -60,6 +60,8 @@ class EditReport:
             lines.append("not matched to any scene: " + ", ".join(p.unmatched))
         if p.missing:
             lines.append("not in the edit (kept in place): " + ", ".join(p.missing))
+        if p.by_name:
+            lines.append("matched by file name only (the tool kept no StoryClip metadata): " + ", ".join(p.by_name))
         if p.duplicates:
             lines.append("used twice in the edit (the first counts): " + ", ".join(p.duplicates))
         return lines

@@ -112,6 +112,8 @@ def test_fcp7_xml_edit_without_our_metadata_is_matched_by_file_names(services, p
     assert "storyclip:" not in path.read_text(encoding="utf-8")
     applied = services.handoff.import_edit(pid, path)
     assert applied.report.new_order == ["S5", "S1", "S2", "S3", "S4"]
+    assert applied.report.plan.by_name == ("S5", "S1", "S2", "S3", "S4")
+    assert "matched by file name only (the tool kept no StoryClip metadata): S5, S1, S2, S3, S4" in applied.report.summary()
     assert order(services, pid) == ["S5", "S1", "S2", "S3", "S4"]
     assert durations(services, pid)["S5"] == 2.5
 
