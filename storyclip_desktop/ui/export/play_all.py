@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 class PlayAll(QObject):
-    progressed = Signal(int, float)  # project id, fraction
-    ready = Signal(int, str)  # project id, proxy path
-    failed = Signal(int, str)  # project id, one-line reason
+    progressed = Signal(object, float)  # project id, fraction
+    ready = Signal(object, str)  # project id, proxy path
+    failed = Signal(object, str)  # project id, one-line reason
 
     def __init__(self, services: Services, parent: QObject | None = None) -> None:
         super().__init__(parent)
