@@ -94,6 +94,28 @@ def normalise_filter(level: Loudness | None) -> str:
     )
 
 
+def encode(track: Path, level: Loudness | None, out: Path, *, cancel: ffmpeg.Cancel | None = None) -> Path:
+    """The second loudnorm pass and the AAC encode (48 kHz stereo), into `out` when whole."""
+    part = out.with_name(out.name + f".{os.getpid()}.part")
+    try:
+        ffmpeg.run(["-i", str(track), "-af", normalise_filter(level), "-c:a", "aac", "-b:a", "192k",
+                    "-ar", str(RATE), "-ac", "2", "-f", "mp4", str(part)], what="encoding the sound", cancel=cancel)
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
+    return out
+
+
+def track_key(narration: Path | None, music: Path | None, music_db: float, total_frames: int, loudnorm: bool,
+              source_hash: object) -> str:
+    """Everything that shapes the finished sound, so a picture-only change reuses it."""
+    import hashlib
+
+    shape = [2, source_hash(str(narration)) if narration else None, source_hash(str(music)) if music else None,
+             round(float(music_db), 2) if music else None, total_frames, loudnorm, TARGET_I, TARGET_TP]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:40]
+
+
 def check_audio(path: Path, what: str) -> None:
     """A narration or music file is there, readable and has sound, or RenderError saying which."""
     from ..probe import probe

@@ -1,6 +1,6 @@
-"""The last step: the cached segments joined by stream copy (concat demuxer), the mixed
-sound encoded once (AAC 48 kHz, loudnorm's second pass), `+faststart`, into a temporary
-file that the caller renames onto the real name only when it is whole and on disk."""
+"""The last step: the cached segments and the finished sound track joined by stream copy
+(concat demuxer), `+faststart`, into a temporary file that the caller renames onto the
+real name only when it is whole and on disk."""
 
 from __future__ import annotations
 
@@ -19,15 +19,14 @@ def write_list(segments: Sequence[Path], path: Path) -> Path:
     return path
 
 
-def join(segments: Sequence[Path], track: Path, audio_filter: str, total: Fraction, out: Path, list_file: Path,
+def join(segments: Sequence[Path], sound: Path, total: Fraction, out: Path, list_file: Path,
          *, cancel: ffmpeg.Cancel | None = None, on_seconds: Callable[[float], None] | None = None) -> Path:
+    """Picture and the finished AAC track, both stream-copied, `+faststart`."""
     write_list(segments, list_file)
-    t = f"{float(total):.6f}"
     args = [
-        "-f", "concat", "-safe", "0", "-i", str(list_file), "-i", str(track),
-        "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-        "-af", audio_filter, "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",
-        "-t", t, "-movflags", "+faststart", "-f", "mp4", str(out),
+        "-f", "concat", "-safe", "0", "-i", str(list_file), "-i", str(sound),
+        "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+        "-t", f"{float(total):.6f}", "-movflags", "+faststart", "-f", "mp4", str(out),
     ]
     ffmpeg.run(args, what="joining the scenes", cancel=cancel, on_seconds=on_seconds)
     with open(out, "r+b") as f:

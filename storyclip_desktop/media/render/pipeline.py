@@ -155,10 +155,13 @@ def render(
     work = cache.work_dir()
     track = work / f"mix-{secrets.token_hex(6)}.wav"
     list_file = work / f"join-{secrets.token_hex(6)}.ffconcat"
+    narration = Path(plan.narration.path) if plan.narration else None
+    music = Path(settings.music) if settings.music else None
+    sound = cache.root / "audio-{}.m4a".format(audio.track_key(
+        narration, music, settings.music_db, plan.total_frames, profile.loudnorm, segments.source_hash))
     try:
-        level = _encode_and_mix(plan, settings, profile, cache, font, todo, track, cancel, meter, workers)
-        join([j.path for j in jobs], track, audio.normalise_filter(level), plan.total, temp, list_file,
-             cancel=cancel, on_seconds=meter.joined)
+        _encode_and_mix(plan, settings, profile, cache, font, todo, track, sound, cancel, meter, workers)
+        join([j.path for j in jobs], sound, plan.total, temp, list_file, cancel=cancel, on_seconds=meter.joined)
         sidecars = subtitle_track.write_sidecars(plan, out, style) if settings.subtitles == "sidecar" else []
         os.replace(temp, out)
     except OSError as e:
@@ -203,8 +206,8 @@ def preview_frame(plan: RenderPlan, settings: RenderSettings, cache: segments.Se
 
 
 def _encode_and_mix(plan: RenderPlan, settings: RenderSettings, profile: Profile, cache: segments.SegmentCache,
-                    font: HangulFont | None, todo: list[segments.SegmentJob], track: Path,
-                    cancel: ffmpeg.Cancel, meter: Progress, workers: int | None) -> audio.Loudness | None:
+                    font: HangulFont | None, todo: list[segments.SegmentJob], track: Path, sound: Path,
+                    cancel: ffmpeg.Cancel, meter: Progress, workers: int | None) -> None:
     cores = os.cpu_count() or 1
     n = max(1, min(workers or cores, max(1, len(todo))))
     # One ffmpeg per core; a lone re-encoded scene gets every core's x264 threads instead.
@@ -212,12 +215,15 @@ def _encode_and_mix(plan: RenderPlan, settings: RenderSettings, profile: Profile
     narration = Path(plan.narration.path) if plan.narration else None
     music = Path(settings.music) if settings.music else None
 
-    def sound() -> audio.Loudness | None:
+    def make_sound() -> None:
+        if sound.is_file():
+            return  # the same voice, music and length as a render before: picture-only change
         audio.mix(narration, music, settings.music_db, plan.total, track, cancel=cancel)
-        return audio.measure(track, cancel=cancel) if profile.loudnorm else None
+        level = audio.measure(track, cancel=cancel) if profile.loudnorm else None
+        audio.encode(track, level, sound, cancel=cancel)
 
     with ThreadPoolExecutor(n + 1, thread_name_prefix="storyclip-render") as pool:
-        futures: list[Future] = [pool.submit(sound)]
+        futures: list[Future] = [pool.submit(make_sound)]
         for job in todo:
             futures.append(pool.submit(
                 segments.encode, job, profile, cache, font, cancel=cancel,
@@ -232,7 +238,6 @@ def _encode_and_mix(plan: RenderPlan, settings: RenderSettings, profile: Profile
             wait(futures)
             assert exc is not None
             raise exc
-        return futures[0].result()
 
 
 def _fsync_dir(folder: Path) -> None:
