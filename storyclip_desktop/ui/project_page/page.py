@@ -94,7 +94,8 @@ class ProjectPage(QWidget):
         outer.addWidget(self.stack)
         ctx.events.projectChanged.connect(self._on_project_changed)
         ctx.events.scenesChanged.connect(self._on_project_changed)
-        ctx.events.sceneChanged.connect(lambda pid, _sid: self._on_project_changed(pid))
+        # a bound method (not a lambda), so the connection dies with the page
+        ctx.events.sceneChanged.connect(self._on_scene_changed)
 
     def _empty_state(self) -> QWidget:
         box = QWidget()
@@ -166,6 +167,9 @@ class ProjectPage(QWidget):
             self.stale_notice.setText(timing.notice if timing and timing.notice else "")
             self.stale_notice.setVisible(bool(timing and timing.notice))
             self.split_button.setText("Re-&split into scenes" if n else "&Split into scenes")
+
+    def _on_scene_changed(self, project_id: object, _scene_id: str) -> None:
+        self._on_project_changed(project_id)  # a scene's text moves the total and staleness
 
     def _on_project_changed(self, project_id: object) -> None:
         if project_id == self.project_id:
