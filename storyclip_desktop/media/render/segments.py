@@ -25,7 +25,7 @@ from . import ffmpeg
 from .card import write_card
 from .errors import RenderCancelled, RenderError
 from .escape import filter_value
-from .fonts import HangulFont
+from .fonts import HangulFont, private_folder
 from .profile import FPS, Profile
 
 RECIPE = 3  # bump when the encoding recipe changes: every old segment is then stale
@@ -141,7 +141,7 @@ def _graph(job: SegmentJob, profile: Profile, font: HangulFont | None, card: Pat
         ass.write_text(job.ass, encoding="utf-8")
         sub = f"subtitles=filename={filter_value(ass.name)}"
         if font is not None:
-            sub += f":fontsdir={filter_value(str(font.folder))}"
+            sub += f":fontsdir={filter_value(str(private_folder(font, ass.parent)))}"
         chain.append(sub)
     chain += ["format=yuv420p", "setparams=range=tv:color_primaries=bt709:color_trc=bt709:colorspace=bt709"]
     return inputs, chain
