@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def describe(e: ExportView) -> list[str]:
     s = e.settings
     when = e.created_at.strftime("%Y-%m-%d %H:%M") if e.created_at else ""
-    size = f"{e.size_bytes / 1e6:.1f} MB"
+    size = f"{e.size_bytes / 1e6:.1f} MB" if e.size_bytes >= 1e6 else f"{max(1, round(e.size_bytes / 1e3))} KB"
     length = f"{int(e.duration_s // 60)}:{e.duration_s % 60:04.1f}"
     how = f"{s.get('resolution') or ''} · subtitles {s.get('subtitles', 'burn')}"
     name = Path(e.path).name + ("" if e.exists else "  (moved or deleted)")
