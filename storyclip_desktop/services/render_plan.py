@@ -88,7 +88,7 @@ class RenderPlanService:
         scenes = self._sv.scenes.list(project_id)
         if not scenes:
             raise PlanError(f"project {project_id} has no scenes to export")
-        chosen = self._sv.assets.current(project_id)
+        chosen = self._chosen(project_id, scenes) if not measure_files else self._sv.assets.current(project_id)
         fast = not measure_files
         narration, voice = self._narration(project_id, project.narration_version, strict and measure_files, fast)
         now = t.narrated([(s.id, s.scene_id, s.narration) for s in scenes])
@@ -144,6 +144,20 @@ class RenderPlanService:
             return self.plan(project_id, strict=False, measure_files=False).total_frames
         except (ServiceError, ValidationError):
             return None
+
+    def _chosen(self, project_id: int, scenes: list[SceneView]) -> dict[str, dict[str, AssetVersion]]:
+        """assets.current() one scene at a time. The window's path: its one-query join,
+        run from Qt slots in the window tests, was followed by a segfault later in the
+        same process (not understood; the per-scene reads never were)."""
+        out: dict[str, dict[str, AssetVersion]] = {}
+        for scene in scenes:
+            if scene.image_version is None and scene.clip_version is None:
+                continue
+            wanted = {"image": scene.image_version, "clip": scene.clip_version}
+            for a in self._sv.assets.versions(project_id, scene.scene_id):
+                if wanted.get(a.type) == a.version:
+                    out.setdefault(scene.scene_id, {})[a.type] = a
+        return out
 
     # ---- narration and spans ------------------------------------------------------------
 
