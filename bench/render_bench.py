@@ -128,14 +128,14 @@ def _tree_rss(pid: int) -> int:
 CPU: dict[str, float] = {}
 
 
-def measure(cmd: list[str]) -> tuple[float, int]:
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
     """Wall seconds and peak RSS (the process and all its children) of one command; its
     CPU seconds (user + system, the whole tree) go to CPU under the command's last word."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=cwd)
     peak = [0]
 
     def sample() -> None:
@@ -261,7 +261,8 @@ def main() -> None:
         py = ensure_moviepy()
         spec = write_spec(plan, work / "spec.json")
         rows["MoviePy 2.2.1 (same composition)"] = measure(
-            [str(py), str(ROOT / "bench" / "moviepy_compose.py"), str(spec), str(work / "moviepy.mp4")]
+            [str(py), str(ROOT / "bench" / "moviepy_compose.py"), str(spec), str(work / "moviepy.mp4")],
+            cwd=work,  # MoviePy writes its temporary sound file into the current folder
         )
     report(rows, work)
 
