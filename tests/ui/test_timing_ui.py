@@ -26,11 +26,18 @@ def timed_window(qtbot, local_services, split_project):
     w.undo_stack.clear()
 
 
-def test_cards_inspector_and_project_show_durations(local_services, split_project, timed_window):
+def durations(model):
+    return [model.data(model.index(r), DURATION_ROLE) for r in range(model.rowCount())]
+
+
+def test_cards_inspector_and_project_show_durations(qtbot, local_services, split_project, timed_window):
     w, pid = timed_window, split_project
     plan = local_services.render_plan.plan(pid)
     model = w.timeline.model
-    shown = [model.data(model.index(r), DURATION_ROLE) for r in range(model.rowCount())]
+    # read off the GUI thread, then shown
+    qtbot.waitUntil(lambda: all(durations(model)) and "in all" in w.project_page.description.text())
+    qtbot.waitUntil(lambda: w.inspector.fields.lasts.text() != "")
+    shown = durations(model)
     assert shown == [seconds_text(s.frames) for s in plan.scenes]
     assert all(text.endswith(" s") for text in shown)
     assert f"{seconds_text(plan.total_frames)} in all" in w.project_page.description.text()
@@ -39,12 +46,14 @@ def test_cards_inspector_and_project_show_durations(local_services, split_projec
     assert lasts == f"Lasts {shown[0]} · from the narration"
 
 
-def test_a_changed_scene_shows_the_narration_is_out_of_date(local_services, split_project, timed_window):
+def test_a_changed_scene_shows_the_narration_is_out_of_date(qtbot, local_services, split_project, timed_window):
     w, pid = timed_window, split_project
+    qtbot.waitUntil(lambda: all(durations(w.timeline.model)))
     local_services.scenes.edit(pid, "S2", {"narration": "완전히 바뀐 두 번째 장면입니다."})
     w.events.sceneChanged.emit(pid, "S2")
     notice = w.project_page.stale_notice
-    assert not notice.isHidden()
+    qtbot.waitUntil(lambda: not notice.isHidden())
+    qtbot.waitUntil(lambda: w.timeline.model.data(w.timeline.model.index(1), DURATION_STALE_ROLE))
     assert notice.text() == "Narration out of date: S2 changed since it was made. Generate the narration again."
     model = w.timeline.model
     assert [model.data(model.index(r), DURATION_STALE_ROLE) for r in range(2)] == [False, True]

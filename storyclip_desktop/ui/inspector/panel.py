@@ -22,6 +22,7 @@ from ...domain.status import SceneAction, SceneStatus, confirm_action
 from ...services.views import SceneView
 from .. import theme
 from ..commands import CommandContext, EditScene, ReplaceSceneJson, Review
+from ..timing_text import ProjectTiming, TimingReader
 from . import reject_dialog
 from .fields_form import SceneFieldsForm
 from .history import ReviewHistory
@@ -44,6 +45,8 @@ class SceneInspector(QWidget):
         self.ctx = ctx
         self.project_id: int | None = None
         self.scene: SceneView | None = None
+        self._timing_reader = TimingReader(ctx.services, self)
+        self._timing_reader.ready.connect(self._on_timing)
         # Which image version the reviewer is looking at (the preview sets this); a
         # confirm names it so a version replaced meanwhile is never confirmed blindly.
         self.image_version_source: Callable[[], int | None] | None = None
@@ -156,6 +159,11 @@ class SceneInspector(QWidget):
             self.json.edit.setPlainText(self._json_drafts.pop(new))
             self.json.show_error("Unapplied edits from before; Apply or Revert.")
 
+    def _on_timing(self, project_id: object, timing: ProjectTiming) -> None:
+        view = self.scene
+        if view is not None and view.project_id == project_id:
+            self.fields.set_timing(_timing_line(timing, view))
+
     def viewed_image_version(self) -> int | None:
         seen = self.image_version_source() if self.image_version_source else None
         return seen if seen is not None else (self.scene.image_version if self.scene else None)
@@ -170,7 +178,7 @@ class SceneInspector(QWidget):
         if view is None:
             return
         self.scene_label.setText(view.scene_id)
-        self.fields.set_timing(_timing_line(self.ctx.services, view))
+        self._timing_reader.request(view.project_id)
         self.badge.setText(theme.status_label(view.status))
         self.badge.setStyleSheet(theme.badge_style(view.status))
         self._update_version_label()
@@ -264,11 +272,9 @@ class SceneInspector(QWidget):
         return self.review(SceneAction.REJECT, comment)
 
 
-def _timing_line(services: object, view: SceneView) -> str:
+def _timing_line(timing: ProjectTiming, view: SceneView) -> str:
     """"Lasts 4.6 s · from the narration" (and whether the narration still fits it)."""
-    from ..timing_text import read_timing
-
-    t = read_timing(services, view.project_id).scenes.get(view.scene_id)  # type: ignore[arg-type]
+    t = timing.scenes.get(view.scene_id)
     if t is None:
         return ""
     stale = " · the narration is out of date for this scene" if t.stale else ""

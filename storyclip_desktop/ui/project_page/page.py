@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from .. import errors, theme
 from ..commands import CommandContext, SplitScenes
-from ..timing_text import read_timing
+from ..timing_text import ProjectTiming, TimingReader
 from .preferences_form import PreferencesForm
 from .script_editor import ScriptEditor
 
@@ -40,6 +40,9 @@ class ProjectPage(QWidget):
         self.stale_notice.setWordWrap(True)
         self.stale_notice.setAccessibleName("Narration out of date")
         self.stale_notice.hide()
+        self._header = ""
+        self._timing_reader = TimingReader(ctx.services, self)
+        self._timing_reader.ready.connect(self._on_timing)
         self.split_button = QPushButton(theme.icon("split"), "&Split into scenes")
         self.split_button.setProperty("primary", True)
         self.split_button.setToolTip("Cut the script into scenes with the split rule")
@@ -161,12 +164,22 @@ class ProjectPage(QWidget):
             self.title.setText(d.title)
             n = d.scene_count
             scenes = f"{n:,} scene{'s' if n != 1 else ''}" if n else "Not split yet"
-            timing = read_timing(self.ctx.services, self.project_id) if n else None
-            total = f"{timing.total_text} in all" if timing and timing.total_frames else None
-            self.description.setText(" · ".join(x for x in (d.description, scenes, total) if x))
-            self.stale_notice.setText(timing.notice if timing and timing.notice else "")
-            self.stale_notice.setVisible(bool(timing and timing.notice))
+            self._header = " · ".join(x for x in (d.description, scenes) if x)
+            self.description.setText(self._header)
             self.split_button.setText("Re-&split into scenes" if n else "&Split into scenes")
+            if n:
+                self._timing_reader.request(self.project_id)
+            else:
+                self._on_timing(self.project_id, ProjectTiming())
+
+    def _on_timing(self, project_id: object, timing: ProjectTiming) -> None:
+        """The total and the out-of-date notice, once read off the GUI thread."""
+        if project_id != self.project_id:
+            return
+        total = f"{timing.total_text} in all" if timing.total_frames else None
+        self.description.setText(" · ".join(x for x in (self._header, total) if x))
+        self.stale_notice.setText(timing.notice or "")
+        self.stale_notice.setVisible(bool(timing.notice))
 
     def _on_scene_changed(self, project_id: object, _scene_id: str) -> None:
         self._on_project_changed(project_id)  # a scene's text moves the total and staleness

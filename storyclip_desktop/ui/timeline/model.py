@@ -26,7 +26,7 @@ from PySide6.QtGui import QImage, QUndoStack
 
 from ..imaging import COVER, ImageKey, ImageLoader, local_path
 from ..imaging.loader import MISSING
-from ..timing_text import ProjectTiming, read_timing
+from ..timing_text import ProjectTiming, TimingReader
 from . import mime
 from .commands import MoveScenesCommand, error_message
 
@@ -68,6 +68,7 @@ class SceneListModel(QAbstractListModel):
     errorOccurred = Signal(str)
     moved = Signal(object)  # MoveResult, after the rows moved
     busyChanged = Signal()
+    timingChanged = Signal()  # the durations (read off the GUI thread) arrived
 
     def __init__(
         self,
@@ -93,6 +94,8 @@ class SceneListModel(QAbstractListModel):
         self._by_path: dict[str, set[str]] = {}
         self._write_failed = False
         self.timing = ProjectTiming()
+        self._timing_reader = TimingReader(services, self)
+        self._timing_reader.ready.connect(self._on_timing)
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
         self.loader.loaded.connect(self._on_image)
@@ -114,12 +117,13 @@ class SceneListModel(QAbstractListModel):
                 self.errorOccurred.emit(error_message(e))
         self.beginResetModel()
         self._scenes = scenes
-        self.timing = read_timing(self.services, self.project_id) if scenes and self.project_id else ProjectTiming()
+        self.timing = ProjectTiming()
         self._reindex()
         self._urls.clear()
         self._by_path.clear()
         self._busy &= set(self._rows)
         self.endResetModel()
+        self.refresh_timing()
 
     def refresh_scene(self, scene_id: str) -> None:
         """Re-read one scene (status, chosen versions, narration) after it changed."""
@@ -143,12 +147,14 @@ class SceneListModel(QAbstractListModel):
 
     def refresh_timing(self) -> None:
         """Durations shift when a text, a clip or a narration changes: read them again."""
-        if self.project_id is None or not self._scenes:
-            return
-        timing = read_timing(self.services, self.project_id)
-        if timing != self.timing:
+        if self.project_id is not None and self._scenes:
+            self._timing_reader.request(self.project_id)
+
+    def _on_timing(self, project_id: object, timing: ProjectTiming) -> None:
+        if project_id == self.project_id and timing != self.timing and self._scenes:
             self.timing = timing
             self.dataChanged.emit(self.index(0), self.index(len(self._scenes) - 1), [DURATION_ROLE, DURATION_STALE_ROLE])
+            self.timingChanged.emit()
 
     # -- queries -----------------------------------------------------------------------
 
