@@ -97,3 +97,23 @@ def test_bad_input_one_line_nothing_written(capsys, narrated, tmp_path):
     assert (code, err) == (1, f"storyclip: project {empty} has no scenes to export\n")
     code, _, err = run(capsys, "export", "plan", "999999", "--json")
     assert code == 1 and len(err.splitlines()) == 1
+
+
+def test_scene_timing_sets_duration_and_fit(capsys):
+    code, out, _ = run(capsys, "project", "create", "--title", "타이밍")
+    pid = out.strip()
+    from storyclip_desktop.services import Services
+
+    sv = Services.open()
+    sv.scenes.split(int(pid), chunks=["", "말하는 장면."])
+    sv.close()
+    code, out, err = run(capsys, "scene", "timing", pid, "S1", "--duration", "4.5", "--fit", "loop")
+    assert (code, out) == (0, "S1: 4.500s, card, still\n"), err
+    code, out, _ = run(capsys, "export", "plan", pid, "--json")
+    assert json.loads(out)["scenes"][0]["duration"] == 4.5
+    code, out, _ = run(capsys, "scene", "timing", pid, "S1", "--duration", "auto")
+    assert out == "S1: 5.000s, card, still\n"
+    code, _, err = run(capsys, "scene", "timing", pid, "S1", "--duration", "99")
+    assert code == 1 and err.startswith("storyclip: duration: must be a number of seconds from 0.5 to 60")
+    code, _, err = run(capsys, "scene", "timing", pid, "S1", "--duration", "abc")
+    assert code == 1 and err == "storyclip: duration: must be a number of seconds or 'auto' (got 'abc')\n"
