@@ -42,8 +42,11 @@ def register(export: click.Group) -> None:
     def export_subtitles(c, project_id: int, fmt: str, out: Path) -> None:  # noqa: ANN001
         """Write the narration's subtitles as an SRT, WebVTT or ASS file."""
         from ..media.subtitle_files import write_subtitles
+        from ..services.render_plan import PlanError
 
         plan = c.services.render_plan.plan(project_id)
+        if plan.narration is None:
+            raise PlanError(f"project {project_id} has no narration yet, so no subtitles; generate the narration first")
         write_subtitles(plan, out, fmt)
         click.echo(f"{len(plan.cues)} cues written to {out}")
         if plan.stale:

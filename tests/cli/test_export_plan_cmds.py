@@ -95,6 +95,17 @@ def test_bad_input_one_line_nothing_written(capsys, narrated, tmp_path):
     empty = out.strip()
     code, _, err = run(capsys, "export", "plan", empty, "--json")
     assert (code, err) == (1, f"storyclip: project {empty} has no scenes to export\n")
+    code, out, _ = run(capsys, "project", "create", "--title", "무음")
+    silent = out.strip()
+    from storyclip_desktop.services import Services
+
+    sv = Services.open()
+    sv.scenes.split(int(silent), chunks=["아직 목소리가 없어요."])
+    sv.close()
+    target = tmp_path / "none.srt"
+    code, _, err = run(capsys, "export", "subtitles", silent, "--format", "srt", "--out", str(target))
+    assert (code, err) == (1, f"storyclip: project {silent} has no narration yet, so no subtitles; generate the narration first\n")
+    assert not target.exists()
     code, _, err = run(capsys, "export", "plan", "999999", "--json")
     assert code == 1 and len(err.splitlines()) == 1
 
