@@ -8,6 +8,7 @@ durations so timing, layout and export can be checked before paying for anything
 
 from __future__ import annotations
 
+import array
 import asyncio
 import colorsys
 import contextlib
@@ -31,6 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from storyclip_desktop.domain.splitter import split_script as _split_chunks
 
+from ..domain.timing import Alignment
 from .base import (
     ClipRequest,
     ClipStatus,
@@ -533,8 +535,6 @@ def _convert_pcm(raw: bytes, src: tuple[int, int, int], dst: tuple[int, int, int
         # Only mono 16-bit is ever made here; anything else becomes silence of its length.
         n = len(raw) // (src[0] * src[1])
         return b"\0" * (round(n * dst[2] / src[2]) * dst[0] * dst[1])
-    import array
-
     samples = array.array("h", raw)
     n_out = round(len(samples) * dst[2] / src[2])
     out = array.array("h", (samples[min(len(samples) - 1, i * src[2] // dst[2])] for i in range(n_out)))
@@ -543,8 +543,6 @@ def _convert_pcm(raw: bytes, src: tuple[int, int, int], dst: tuple[int, int, int
 
 def joined_alignment(pieces: list[tuple[str, float]]) -> dict:
     """ElevenLabs-shaped timing of texts spoken one after another."""
-    from ..domain.timing import Alignment
-
     return Alignment.joined(pieces).to_json()
 
 
