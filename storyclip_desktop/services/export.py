@@ -134,6 +134,10 @@ class ExportService(ServiceBase):
         self._sv.generation._announce([job_id])
         return ExportStarted(job_id, plan)
 
+    def retry(self, job: JobView) -> int:
+        """A failed or cancelled export again, with the settings it had (Retry in the jobs panel)."""
+        return self.start(ExportRequest.from_json(job.project_id, job.request)).job_id
+
     @property
     def jobs(self):  # noqa: ANN201 - JobRecords
         return self._sv.generation.records

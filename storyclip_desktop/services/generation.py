@@ -146,6 +146,8 @@ class GenerationService:
             raise Conflict(f"job {job_id} is still {job.state}")
         if job.state == "succeeded":
             raise Conflict(f"job {job_id} already succeeded; generate again for a new version")
+        if job.kind == "export":  # no provider to choose: the same export as a new job
+            return self._sv.exports.retry(job)
         if job.state == "failed" and job.remote_task_id and (job.result or {}).get("resumable"):
             if not self.records.requeue(job_id, "polling"):
                 raise Conflict(f"job {job_id} changed meanwhile; look again")

@@ -146,3 +146,29 @@ def _total_frames(db: Path, media: Path, pid: int) -> int:  # noqa: F811
         return sv.render_plan.plan(pid, resolution="720p").total_frames
     finally:
         sv.close()
+
+
+def test_a_failed_export_says_why_and_retry_runs_it_again(services, pid, tmp_path):  # noqa: F811
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    out = folder / "short.mp4"
+    started = services.exports.start(ExportRequest(pid, out, resolution="480p", subtitles="sidecar"))
+    folder.rmdir()  # the folder vanished between the dialog and the render
+
+    async def run(job_id):
+        eng = _engine(services)
+        try:
+            await eng.submit([job_id])
+            return (await eng.wait([job_id]))[0]
+        finally:
+            await eng.aclose()
+
+    failed = asyncio.run(run(started.job_id))
+    assert failed.state == "failed" and failed.error == f"the output folder does not exist ({folder})"
+    folder.mkdir()
+    again = services.generation.retry(started.job_id)
+    assert again != started.job_id
+    done = asyncio.run(run(again))
+    assert done.state == "succeeded", done.error
+    assert out.is_file() and out.with_suffix(".srt").is_file() and out.with_suffix(".vtt").is_file()
+    assert "-->" in out.with_suffix(".srt").read_text(encoding="utf-8")
