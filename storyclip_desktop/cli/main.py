@@ -281,6 +281,34 @@ def scene_reject(c: Ctx, project_id: int, scene_id: str, comment: str | None) ->
     click.echo(f"{s.scene_id}: {_status(s)}")
 
 
+@scene.command("timing")
+@click.argument("project_id", type=int)
+@click.argument("scene_id")
+@click.option("--duration", help="Seconds for a scene without narration (0.5-60), or 'auto'.")
+@click.option("--fit", type=click.Choice(["hold", "loop", "slow"]), help="What a clip shorter than the scene does.")
+@pass_ctx
+def scene_timing(c: Ctx, project_id: int, scene_id: str, duration: str | None, fit: str | None) -> None:
+    """Set how long a scene lasts and how its clip fills it; prints the scene's span."""
+    from fractions import Fraction
+
+    changes: dict = {}
+    if duration is not None:
+        if duration == "auto":
+            changes["duration"] = None
+        else:
+            try:
+                changes["duration"] = Fraction(duration)
+            except (ValueError, ZeroDivisionError):
+                raise ValidationError("duration", f"must be a number of seconds or 'auto' (got {duration!r})") from None
+    if fit is not None:
+        changes["fit"] = fit
+    if changes:
+        c.services.scenes.set_timing(project_id, scene_id, **changes)
+    plan = c.services.render_plan.plan(project_id, strict=False, measure_files=False)
+    s = next(x for x in plan.scenes if x.scene_id == scene_id)
+    click.echo(f"{s.scene_id}: {float(s.duration):.3f}s, {s.source}, {s.fit}")
+
+
 # ---- preferences and tokens --------------------------------------------------------
 
 
@@ -377,9 +405,9 @@ def _scene_json(s) -> dict:  # noqa: ANN001
 
 
 def _register_extensions() -> None:
-    from . import generate_cmds, sync_cmds
+    from . import export_cmds, generate_cmds, import_cmds, sync_cmds
 
-    for module in (generate_cmds, sync_cmds):
+    for module in (generate_cmds, sync_cmds, export_cmds, import_cmds):
         module.register(cli)
 
 

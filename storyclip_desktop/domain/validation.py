@@ -149,7 +149,11 @@ def limit(value: object) -> int:
 # The scene_json fields the inspector edits; anything else in the JSON is kept as is.
 SCENE_TEXT_FIELDS = ("narration", "image_prompt", "motion_prompt", "negative_prompt")
 SCENE_FIELD_MAX = 4000
-DURATION_RANGE = (2, 12)
+DURATION_RANGE = (2, 12)  # the inspector's whole-second choices for a clip's length
+# A set duration (a scene without narration, or a trim from an editing program) is frame
+# exact at 30 fps, so it may have up to 3 decimals.
+SCENE_SECONDS_RANGE = (0.5, 60)
+SCENE_FITS = ("hold", "loop", "slow")  # what a clip shorter than its span does
 
 
 def scene_json(value: object) -> dict:
@@ -159,11 +163,30 @@ def scene_json(value: object) -> dict:
         if key in value and value[key] is not None:
             _text(key, value[key], maximum=SCENE_FIELD_MAX)
     if "duration" in value and value["duration"] is not None:
-        d = value["duration"]
-        lo, hi = DURATION_RANGE
-        if isinstance(d, bool) or not isinstance(d, int) or not lo <= d <= hi:
-            raise ValidationError("duration", f"must be a whole number of seconds from {lo} to {hi}")
+        scene_seconds(value["duration"])
+    if "fit" in value and value["fit"] is not None:
+        scene_fit(value["fit"])
     return value
+
+
+def scene_seconds(d: object) -> int | float:
+    """A scene duration in seconds: a number from 0.5 to 120, at most 3 decimals."""
+    lo, hi = SCENE_SECONDS_RANGE
+    if (
+        isinstance(d, bool)
+        or not isinstance(d, int | float)
+        or not math.isfinite(d)
+        or not lo <= d <= hi
+        or abs(round(d, 3) - d) > 1e-9
+    ):
+        raise ValidationError("duration", f"must be a number of seconds from {lo} to {hi} (at most 3 decimals)")
+    return d
+
+
+def scene_fit(value: object) -> str:
+    if value not in SCENE_FITS:
+        raise ValidationError("fit", f"must be one of {', '.join(SCENE_FITS)} (got {value!r})")
+    return str(value)
 
 
 # One validator per editable field, shared by the services and the sync's server side so

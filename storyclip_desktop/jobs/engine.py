@@ -34,6 +34,7 @@ from .limits import ProviderLimits
 from .owner import LEASE_S, new_owner, owner_alive, retire
 from .providers import ProviderFactory
 from .run_clip import run_clip
+from .run_export import run_export
 from .run_image import run_image
 from .run_narration import run_narration
 from .run_text import run_prompt, run_split
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HANDLERS = {"image": run_image, "clip": run_clip, "narration": run_narration, "prompt": run_prompt, "text": run_split}
+HANDLERS["export"] = run_export  # the finished short (jobs/run_export.py)
 POLL_ENV = "STORYCLIP_JOB_POLL_S"
 
 

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from urllib.parse import urlparse
-from urllib.request import url2pathname
 
-from ..media.library import MediaLibrary
+from ..media.library import MediaLibrary, local_file
 from ..media.thumbnails import ensure_thumbnail
 
 log = logging.getLogger(__name__)
@@ -24,15 +22,7 @@ def media_url(library: MediaLibrary, path: Path) -> str:
 
 def resolve(library: MediaLibrary, url: str) -> Path:
     """The local file of a storage URL; ValueError for one that is not on this machine."""
-    if url.startswith(SCHEME):
-        rel = Path(url[len(SCHEME):])
-        if rel.is_absolute() or ".." in rel.parts:
-            raise ValueError(f"not a media library URL: {url}")
-        return library.root / rel
-    parsed = urlparse(url)
-    if parsed.scheme == "file":
-        return Path(url2pathname(parsed.path))
-    raise ValueError(f"not a file on this machine: {url}")
+    return local_file(library.root, url)
 
 
 def read_media(library: MediaLibrary, url: str) -> bytes:

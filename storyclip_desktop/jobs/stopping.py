@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOUNS = {"image": "image", "clip": "clip", "narration": "narration", "prompt": "prompt", "text": "scene split"}
+NOUNS = {"image": "image", "clip": "clip", "narration": "narration", "prompt": "prompt", "text": "scene split", "export": "export"}
 
 
 def error_text(exc: BaseException) -> str:

@@ -18,10 +18,13 @@ import tempfile
 import time
 from collections.abc import AsyncIterable
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import platformdirs
 
 ENV_ROOT = "STORYCLIP_MEDIA_DIR"
+MEDIA_SCHEME = "media:"
 _CHUNK = 1 << 20
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
@@ -50,6 +53,20 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()
+
+
+def local_file(root: Path, url: str) -> Path:
+    """The local file of a storage URL (`media:` relative to the library root, or
+    `file://`); ValueError for one that is not on this machine."""
+    if url.startswith(MEDIA_SCHEME):
+        rel = Path(url[len(MEDIA_SCHEME):])
+        if rel.is_absolute() or ".." in rel.parts:
+            raise ValueError(f"not a media library URL: {url}")
+        return Path(root) / rel
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return Path(url2pathname(parsed.path))
+    raise ValueError(f"not a file on this machine: {url}")
 
 
 class MediaLibrary:

@@ -114,16 +114,20 @@ class NarrationRequest:
     voice: str  # "Bin" | "Otani"
     stability: float
     language: str = "ko"
+    # The scenes' texts, in order, that `text` joins: a provider that speaks them one by
+    # one (the Local preview) gives exact scene boundaries. Empty: just `text`.
+    segments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class NarrationResult:
     audio: bytes
     mime: str  # "audio/mpeg" or "audio/wav"
-    alignment: dict  # characters / start / end seconds, for subtitles
+    alignment: dict  # characters / start / end seconds of the text as sent (spans, subtitles)
     usage_chars: int
     model: str
     duration_s: float
+    normalized_alignment: dict | None = None  # ElevenLabs' (numbers spelt out), kept beside
 
 
 class TextProvider(Protocol):

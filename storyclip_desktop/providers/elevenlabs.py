@@ -130,7 +130,10 @@ class ElevenLabsProvider(KeyedProvider):
             return data
 
         data = await self._retry.call(once)
-        alignment = data.get("alignment") or data.get("normalized_alignment")
+        # `alignment` follows the text as sent, so scene texts line up with it;
+        # `normalized_alignment` spells numbers out ("3" -> "three") and is only a fallback.
+        normalized = data.get("normalized_alignment") or None
+        alignment = data.get("alignment") or normalized
         try:
             audio = base64.b64decode(data["audio_base64"], validate=True)
             ends = alignment["character_end_times_seconds"]
@@ -146,4 +149,5 @@ class ElevenLabsProvider(KeyedProvider):
             usage_chars=len(req.text),
             model=self.model,
             duration_s=duration,
+            normalized_alignment=normalized if isinstance(normalized, dict) else None,
         )

@@ -8,6 +8,7 @@ durations so timing, layout and export can be checked before paying for anything
 
 from __future__ import annotations
 
+import array
 import asyncio
 import colorsys
 import contextlib
@@ -31,6 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from storyclip_desktop.domain.splitter import split_script as _split_chunks
 
+from ..domain.timing import Alignment
 from .base import (
     ClipRequest,
     ClipStatus,
@@ -523,6 +525,48 @@ def even_alignment(text: str, duration: float) -> dict:
     }
 
 
+def join_wavs(pieces: list[bytes]) -> tuple[bytes, list[float]]:
+    """One WAV of the pieces back to back (converted to the first one's format when an
+    espeak voice and the silence fallback differ), and each piece's exact seconds."""
+    frames: list[bytes] = []
+    seconds: list[float] = []
+    params = None
+    for data in pieces:
+        with wave.open(io.BytesIO(data), "rb") as w:
+            p = (w.getnchannels(), w.getsampwidth(), w.getframerate())
+            raw = w.readframes(w.getnframes())
+        if params is None:
+            params = p
+        elif p != params:
+            raw = _convert_pcm(raw, p, params)
+        frames.append(raw)
+        seconds.append(len(raw) / (params[0] * params[1]) / params[2])
+    params = params or (1, 2, SAMPLE_RATE)
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(params[0])
+        w.setsampwidth(params[1])
+        w.setframerate(params[2])
+        w.writeframes(b"".join(frames))
+    return buf.getvalue(), seconds
+
+
+def _convert_pcm(raw: bytes, src: tuple[int, int, int], dst: tuple[int, int, int]) -> bytes:
+    if src[1] != 2 or dst[1] != 2 or src[0] != 1 or dst[0] != 1:
+        # Only mono 16-bit is ever made here; anything else becomes silence of its length.
+        n = len(raw) // (src[0] * src[1])
+        return b"\0" * (round(n * dst[2] / src[2]) * dst[0] * dst[1])
+    samples = array.array("h", raw)
+    n_out = round(len(samples) * dst[2] / src[2])
+    out = array.array("h", (samples[min(len(samples) - 1, i * src[2] // dst[2])] for i in range(n_out)))
+    return out.tobytes()
+
+
+def joined_alignment(pieces: list[tuple[str, float]]) -> dict:
+    """ElevenLabs-shaped timing of texts spoken one after another."""
+    return Alignment.joined(pieces).to_json()
+
+
 class LocalNarrationProvider:
     """espeak-ng when installed, else silence of the estimated length; stability is unused."""
 
@@ -533,6 +577,8 @@ class LocalNarrationProvider:
         self.timeout_s = timeout_s
 
     async def narrate(self, req: NarrationRequest) -> NarrationResult:
+        if req.segments:
+            return await self._narrate_scenes(req)
         text = req.text.strip()
         lang = speech_language(text, req.language)
         audio = None
@@ -549,6 +595,33 @@ class LocalNarrationProvider:
             usage_chars=len(text),
             model=MODEL,
             duration_s=duration,
+        )
+
+    async def _speak(self, text: str, language: str, voice: str) -> bytes:
+        """One text as a WAV: espeak-ng, else silence of the estimated length."""
+        audio = None
+        exe = shutil.which("espeak-ng")
+        if exe and text:
+            audio = await self._espeak(exe, text, speech_language(text, language), voice)
+        if audio is None:
+            audio = await asyncio.to_thread(silent_wav, estimate_seconds(text, language))
+        return audio
+
+    async def _narrate_scenes(self, req: NarrationRequest) -> NarrationResult:
+        """Each scene spoken on its own and the WAVs joined, so every scene boundary in
+        the timing is the real end of the previous scene's audio (exact spans)."""
+        texts = [" ".join(t.split()) for t in req.segments]
+        texts = [t for t in texts if t]
+        pieces = [await self._speak(t, req.language, req.voice) for t in texts]
+        audio, seconds = await asyncio.to_thread(join_wavs, pieces)
+        text = " ".join(texts)
+        return NarrationResult(
+            audio=audio,
+            mime="audio/wav",
+            alignment=joined_alignment(list(zip(texts, seconds, strict=True))),
+            usage_chars=len(text),
+            model=MODEL,
+            duration_s=sum(seconds),
         )
 
     async def _espeak(self, exe: str, text: str, lang: str, voice: str) -> bytes | None:

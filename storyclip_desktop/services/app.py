@@ -15,10 +15,13 @@ from ..store.models import User
 from .assets import AssetService
 from .base import StoreAccess, probe
 from .errors import ServiceError
+from .export import ExportService
 from .generation import GenerationService
+from .handoff import HandoffService
 from .ordering import OrderingService
 from .preferences import PreferenceService
 from .projects import ProjectService
+from .render_plan import RenderPlanService
 from .reviews import ReviewService
 from .scenes import SceneService
 from .tokens import TokenService
@@ -51,6 +54,9 @@ class Services:
         self.tokens = TokenService(*args, **kw)
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
         self.generation = GenerationService(self)
+        self.render_plan = RenderPlanService(self)
+        self.exports = ExportService(self)
+        self.handoff = HandoffService(self)
 
     @classmethod
     def open(cls, url: str | None = None, *, node: int | None = None, email: str | None = None) -> Services:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 from ..domain import validation as v
 from ..domain.text import shorten
+from ..domain.timing import joined_narration, narrated
 from .errors import Conflict, NotFound
 from .generation_jobs import PROVIDER_LABELS, JobRecords, JobSpec, JobView
-from .generation_plan import SKIP_RULES, Choice, choose, language_of
+from .generation_plan import SKIP_RULES, Choice, choose, clip_seconds, language_of
 from .views import Preferences, SceneView
 
 if TYPE_CHECKING:
@@ -118,7 +119,9 @@ class GenerationService:
         prefs = self._sv.preferences.get(project_id)
         self._refuse_if_running(project_id, "narration")
         scenes = self._sv.scenes.list(project_id)
-        text = " ".join(s.narration.strip() for s in scenes if s.narration.strip())
+        # Which scene says what, in order: the job keeps each scene's span with the audio.
+        parts = narrated([(s.id, s.scene_id, s.narration) for s in scenes])
+        text = joined_narration([p.text for p in parts])
         if not text:
             text = (self._sv.projects.get(project_id).script or "").strip()
         if not text:
@@ -127,6 +130,7 @@ class GenerationService:
         request = {
             "text": text, "voice": prefs.voice_gen_model, "stability": prefs.stability,
             "language": language_of(text),
+            "scenes": [{"pk": p.scene_pk, "scene_id": p.scene_id, "text": p.text} for p in parts],
         }
         return self._record("narration", project_id, c, [(None, request)], [])
 
@@ -160,6 +164,8 @@ class GenerationService:
             raise Conflict(f"job {job_id} is still {job.state}")
         if job.state == "succeeded":
             raise Conflict(f"job {job_id} already succeeded; generate again for a new version")
+        if job.kind == "export":  # no provider to choose: the same export as a new job
+            return self._sv.exports.retry(job)
         if job.state == "failed" and job.remote_task_id and (job.result or {}).get("resumable"):
             if not self.records.requeue(job_id, "polling"):
                 raise Conflict(f"job {job_id} changed meanwhile; look again")
@@ -278,7 +284,8 @@ class GenerationService:
             "negative_prompt": str(j.get("negative_prompt") or ""),
             "ratio": prefs.ratio,
             "resolution": prefs.resolution,
-            "duration": int(j.get("duration") or 5),
+            # as long as the scene's span needs (its narration, or the set duration)
+            "duration": clip_seconds(self._sv.render_plan.span_seconds(project_id).get(s.scene_id, 5.0)),
             "image_version": image.version,
             "image_url": image.storage_url,
         }

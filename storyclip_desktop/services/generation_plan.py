@@ -62,6 +62,16 @@ def choose(kind: str, prefs: Preferences, has_key: Callable[[str], bool]) -> Cho
     return Choice(LOCAL, LOCAL_MODEL, None, preferred)
 
 
+SHORT_CLIP_S = 5
+LONG_CLIP_S = 10  # Seedance and Kling both make 5 or 10 s clips
+
+
+def clip_seconds(span_s: float) -> int:
+    """The clip length to ask for: the longer one when the scene lasts longer than 5 s
+    (a shorter clip would have to hold, loop or slow for too long)."""
+    return LONG_CLIP_S if span_s > SHORT_CLIP_S + 1e-6 else SHORT_CLIP_S
+
+
 def token_type(provider: str) -> str | None:
     return TOKEN_TYPES.get(provider)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from fractions import Fraction
 
 from sqlalchemy import delete, func, select, update
 
@@ -19,6 +20,19 @@ from .views import EDITED_KEY, REPLACED_KEY, DeletedScene, SceneView
 
 PROMPT_FIELDS = ("image_prompt", "motion_prompt", "negative_prompt")
 REPLACED_KEPT = 5  # replaced prompt texts kept per scene
+UNCHANGED = object()
+
+
+def stored_seconds(value: object) -> int | float | None:
+    """Seconds as scene_json keeps them: None, or a number rounded to the millisecond
+    (frame exact at 30 fps: a Fraction(137, 30) is kept as 4.567 and reads back as
+    frame 137), a whole number as an int."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        raise v.ValidationError("duration", f"must be a number of seconds (got {value!r})")
+    seconds = round(float(value), 3)
+    return v.scene_seconds(int(seconds) if seconds.is_integer() else seconds)
 
 
 class SceneService(ServiceBase):
@@ -285,6 +299,39 @@ class SceneService(ServiceBase):
             scene_pk=scene.id, before=before, before_no_subject=before_no_subject,
         )
         return scene_view(scene, rejections(s, [scene]).get(scene.id))
+
+    def _edit_in(
+        self, s, project_id: int, scene_id: str, fields: dict, no_subject: bool | None = None  # noqa: ANN001
+    ) -> SceneView:
+        """The edit inside an open transaction, recorded as one outbox change."""
+        return self._write(s, self._scene(s, project_id, scene_id), fields, no_subject)
+
+    # ---- timing: how long a scene lasts and how its clip fills that ------------------
+
+    def set_timing(
+        self, project_id: int, scene_id: str, *, duration: object = UNCHANGED, fit: object = UNCHANGED
+    ) -> SceneView:
+        """The editor's choice for one scene: `duration` (seconds; None = from the
+        narration or the clip) and `fit` (hold | loop | slow; None = hold). A plain scene
+        edit underneath, so it syncs like any other."""
+        fields: dict = {}
+        if duration is not UNCHANGED:
+            fields["duration"] = stored_seconds(duration)
+        if fit is not UNCHANGED:
+            fields["fit"] = None if fit is None else v.scene_fit(fit)
+        with self._transaction() as s:
+            return self._edit_in(s, project_id, scene_id, fields)
+
+    def set_durations(self, project_id: int, durations: Mapping[str, object]) -> list[SceneView]:
+        """Several scenes' durations in one transaction ({scene_id: seconds or None})."""
+        with self._transaction() as s:
+            return self.write_timing(s, project_id, durations)
+
+    def write_timing(self, s, project_id: int, durations: Mapping[str, object]) -> list[SceneView]:  # noqa: ANN001
+        """set_durations inside another service's open transaction (one outbox change per
+        scene). Every value is checked before anything is written."""
+        values = {sid: stored_seconds(d) for sid, d in durations.items()}
+        return [self._edit_in(s, project_id, sid, {"duration": d}) for sid, d in values.items()]
 
     def replace_json(self, project_id: int, scene_id: str, raw: str) -> SceneView:
         """Power users edit the raw JSON; it must be an object that passes validation."""

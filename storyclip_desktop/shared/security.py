@@ -110,6 +110,10 @@ RULES: dict[str, Rule] = {
             "lease_until", "updated_at",
         ),
     ),
+    # Finished videos: files on the exporting person's own machine, listed for them only.
+    "video_export": Rule(
+        select=f"user_id = {ME}", insert=f"user_id = {ME} AND {_member()}", delete=f"user_id = {ME}"
+    ),
     # Written by the sync part's server code only (it records the text that lost a
     # conflict); members of the project read it.
     "scene_history": Rule(select=_member(), definer_writes=True),

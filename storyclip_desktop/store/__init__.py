@@ -1,2 +1,3 @@
 """Persistence: SQLAlchemy models, migrations, repositories (and later, sync)."""
+from . import exports_model as exports_model  # noqa: F401  (registers video_export)
 from . import jobs_model as jobs_model  # noqa: F401  (registers the job table on Base.metadata)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import EMPTY_JSON, Base
 
-JOB_KINDS = ("text", "prompt", "image", "clip", "narration")
+JOB_KINDS = ("text", "prompt", "image", "clip", "narration", "export")
 JOB_STATES = ("queued", "running", "polling", "downloading", "succeeded", "failed", "cancelled")
 
 

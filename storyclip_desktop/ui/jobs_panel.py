@@ -40,7 +40,7 @@ STATE_LABELS = {
     "failed": "Failed",
     "cancelled": "Cancelled",
 }
-KIND_LABELS = {"text": "Scene split", "prompt": "Prompt", "image": "Image", "clip": "Clip", "narration": "Narration"}
+KIND_LABELS = {"text": "Scene split", "prompt": "Prompt", "image": "Image", "clip": "Clip", "narration": "Narration", "export": "Export video"}
 # Working states in the accent colour, the outcomes in the status colours.
 STATE_COLORS = {"running": theme.ACCENT, "polling": theme.ACCENT, "downloading": theme.ACCENT,
                 "succeeded": theme.ONLINE, "failed": theme.DANGER}

@@ -17,7 +17,9 @@ from . import errors, help, theme
 from .actions import ActionId, Key, MenuId, build_actions, build_menus, make_action, update_enabled
 from .commands import AddScene, Batch, CommandContext, DeleteScene, Events
 from .errors import ErrorBanner, ErrorReporter
+from .export import install as install_export
 from .generate_controls import GenerateControls
+from .handoff import install as install_handoff
 from .help import shortcut_rows
 from .inspector import SceneInspector
 from .jobs_popover import JobsPopover
@@ -88,6 +90,8 @@ class MainWindow(QMainWindow):
         self.generate_controls = GenerateControls(self)
         self.act_generate = self.generate_controls.act_generate
         self.act_generate_all = self.generate_controls.act_generate_all
+        self.act_export_timeline, self.act_import_edit = install_handoff(self)  # File menu
+        self.act_export_video = install_export(self)  # File menu, Play all (ui/export)
         self._wire()
         self.watcher = StoreWatcher(services, self.events, self)
         self.layout_memory = LayoutMemory(self, self.frame, self.act_show, ui_settings())
@@ -249,6 +253,7 @@ class MainWindow(QMainWindow):
         if project_id == self._project:
             self._update_title()
             self.generate_controls.refresh_choices()  # the preferences may name another provider
+            self.timeline.model.refresh_timing()  # a new narration re-times the scenes
 
     def _update_title(self) -> None:
         title = self.project_page.title.text() if self._project is not None else ""

@@ -77,7 +77,11 @@ def test_email_bad(bad):
 
 def test_scene_json_fields():
     v.scene_json({"narration": "안녕", "duration": 5, "extra": [1]})
-    with pytest.raises(v.ValidationError, match="duration"):
-        v.scene_json({"duration": 30})
+    v.scene_json({"duration": 4.567, "fit": "loop"})  # frame exact at 30 fps
+    for bad in (90, 0.2, 4.5678, True, "5", float("nan")):
+        with pytest.raises(v.ValidationError, match="duration"):
+            v.scene_json({"duration": bad})
+    with pytest.raises(v.ValidationError, match="fit: must be one of hold, loop, slow"):
+        v.scene_json({"fit": "stretch"})
     with pytest.raises(v.ValidationError, match="JSON object"):
         v.scene_json([1, 2])

@@ -74,3 +74,17 @@ async def until(predicate, timeout: float = 10.0, every: float = 0.01):
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(every)
+
+
+def run_jobs(sv, ids, **kw):
+    """Run the jobs to their end in a fresh engine; their final views."""
+
+    async def main():
+        eng = engine(sv, **kw)
+        try:
+            await eng.submit(ids)
+            return await eng.wait(ids)
+        finally:
+            await eng.aclose()
+
+    return asyncio.run(main())

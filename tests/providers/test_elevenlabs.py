@@ -142,3 +142,24 @@ async def test_check_key(eleven_server, client):
         "GET", "/v1/user", eleven_error(401, "missing_permissions", "The API key lacks user_read")
     )
     assert await eleven_mod.check_key(client, FakeElevenLabs.api_key, eleven_server.url) is None
+
+
+async def test_spans_use_alignment_not_the_normalized_one(eleven, eleven_server):
+    """`normalized_alignment` spells '2' out; scene texts line up with `alignment` only."""
+    from storyclip_desktop.domain.timing import Alignment, map_scenes
+
+    scenes = ["호랑이 2마리.", "끝."]
+    text = " ".join(scenes)
+    said = eleven_server.speech(text)
+    spelt = "호랑이 두마리. 끝."
+    normalized = eleven_server.speech(spelt)["alignment"]
+    eleven_server.script(
+        "POST", TTS,
+        Reply(json={"audio_base64": said["audio_base64"], "alignment": said["alignment"], "normalized_alignment": normalized}),
+    )  # fmt: skip
+    result = await eleven.narrate(narration(text=text))
+    assert result.alignment["characters"] == list(text)
+    assert result.normalized_alignment["characters"] == list(spelt)
+    spans = map_scenes(scenes, Alignment.from_json(result.alignment))
+    assert spans[1].start == pytest.approx(text.index("끝") * eleven_server.seconds_per_char)
+    assert all(s.matched == 1.0 for s in spans)

@@ -199,11 +199,11 @@ def test_raw_json_error_is_shown_inline_and_text_kept(settle, qtbot, ctx, scene,
     assert ed.error.text().startswith("Scene JSON is not valid JSON")
     assert ed.text() == '{"narration": "고침", '
 
-    bad = '{"narration": "고침", "duration": 30}'
+    bad = '{"narration": "고침", "duration": 90}'
     ed.edit.setPlainText(bad)
     ed.apply_button.click()
     settle()
-    assert "Duration must be a whole number of seconds from 2 to 12" in ed.error.text()
+    assert "Duration must be a number of seconds from 0.5 to 60" in ed.error.text()
     assert ed.text() == bad
     assert local_services.scenes.get(pid, sid).narration == "첫 장면입니다."
 

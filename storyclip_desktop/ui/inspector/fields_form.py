@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QLabel,
     QPlainTextEdit,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from ...domain.validation import DURATION_RANGE
 from ...services.views import SceneView
+from .. import theme
 
 TEXT_FIELDS = (
     ("narration", "&Narration", 96, "What the voice says in this scene"),
@@ -25,6 +27,8 @@ TEXT_FIELDS = (
 )
 AUTO = DURATION_RANGE[0] - 1  # the spin box's "Auto" value: no duration key
 PAUSE_MS = 1200  # typing stopped this long: save
+# What a clip shorter than its scene does (scene_json["fit"]; hold = no key)
+FITS = (("Hold the last frame", "hold"), ("Loop the clip", "loop"), ("Slow it down (to 0.8x)", "slow"))
 
 
 class SceneFieldsForm(QWidget):
@@ -74,6 +78,18 @@ class SceneFieldsForm(QWidget):
         caption.setBuddy(self.duration)
         caption.setContentsMargins(0, 8, 0, 0)
         form.addRow(caption, self.duration)
+        self.lasts = theme.set_role(QLabel(), "hint")  # "Lasts 4.6 s · from the narration"
+        self.lasts.setAccessibleName("Scene duration")
+        form.addRow(self.lasts)
+        self.fit = QComboBox()
+        for text, value in FITS:
+            self.fit.addItem(text, value)
+        self.fit.setToolTip("When the clip is shorter than the scene; a longer clip is trimmed")
+        self.fit.setAccessibleName("Short clip")
+        self.fit.currentIndexChanged.connect(self._on_fit)
+        caption = QLabel("Short &clip")
+        caption.setBuddy(self.fit)
+        form.addRow(caption, self.fit)
         form.addRow(self.no_subject)
 
     def set_scene(self, scene: SceneView | None) -> None:
@@ -91,6 +107,8 @@ class SceneFieldsForm(QWidget):
                         edit.setPlainText(value)
             d = scene.scene_json.get("duration") if scene else None
             self.duration.setValue(d if isinstance(d, int) else AUTO)
+            fit = scene.scene_json.get("fit") if scene else None
+            self.fit.setCurrentIndex(max(0, self.fit.findData(fit if fit else "hold")))
             self.no_subject.setChecked(bool(scene and scene.no_subject))
         finally:
             self._loading = False
@@ -110,6 +128,19 @@ class SceneFieldsForm(QWidget):
             return
         self._set_state("Edited · saves when you pause")
         self._pause.start()
+
+    def set_timing(self, text: str) -> None:
+        """How long the scene lasts in the short (from the render plan)."""
+        self.lasts.setText(text)
+        self.lasts.setVisible(bool(text))
+
+    def _on_fit(self, _index: int) -> None:
+        if self._loading or self.scene is None:
+            return
+        value = self.fit.currentData()
+        new = None if value == "hold" else value
+        if self.scene.scene_json.get("fit") != new:
+            self.edited.emit({"fit": new}, None)
 
     def commit_pending(self) -> None:
         for field in self.edits:

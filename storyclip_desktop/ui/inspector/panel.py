@@ -23,6 +23,7 @@ from ...domain.status import REJECTED_WORDS, SceneAction, SceneStatus, confirm_a
 from ...services.views import REPLACED_KEY, SceneView
 from .. import theme
 from ..commands import CommandContext, EditScene, ReplaceSceneJson, Review
+from ..timing_text import ProjectTiming, TimingReader
 from . import reject_dialog
 from .fields_form import SceneFieldsForm
 from .history import ReviewHistory
@@ -45,6 +46,8 @@ class SceneInspector(QWidget):
         self.ctx = ctx
         self.project_id: int | None = None
         self.scene: SceneView | None = None
+        self._timing_reader = TimingReader(ctx.services, self)
+        self._timing_reader.ready.connect(self._on_timing)
         # Which image version the reviewer is looking at (the preview sets this); a
         # confirm names it so a version replaced meanwhile is never confirmed blindly.
         self.image_version_source: Callable[[], int | None] | None = None
@@ -146,7 +149,7 @@ class SceneInspector(QWidget):
     def tab_chain(self) -> list[QWidget]:
         f = self.fields
         return [self.confirm_button, self.reject_button, self.tabs.tabBar(), *f.edits.values(),
-                f.duration, f.no_subject, self.json.edit, self.json.revert_button, self.json.apply_button]
+                f.duration, f.fit, f.no_subject, self.json.edit, self.json.revert_button, self.json.apply_button]
 
     @property
     def review_actions(self) -> ReviewActions:
@@ -172,6 +175,11 @@ class SceneInspector(QWidget):
             self.json.edit.setPlainText(self._json_drafts.pop(new))
             self.json.show_error("Unapplied edits from before; Apply or Revert.")
 
+    def _on_timing(self, project_id: object, timing: ProjectTiming) -> None:
+        view = self.scene
+        if view is not None and view.project_id == project_id:
+            self.fields.set_timing(_timing_line(timing, view))
+
     def viewed_image_version(self) -> int | None:
         seen = self.image_version_source() if self.image_version_source else None
         return seen if seen is not None else (self.scene.image_version if self.scene else None)
@@ -187,6 +195,7 @@ class SceneInspector(QWidget):
         if view is None:
             return
         self.scene_label.setText(view.scene_id)
+        self._timing_reader.request(view.project_id)
         self.badge.setText(REJECTED_WORDS if view.rejected else theme.status_label(view.status))
         self.badge.setStyleSheet(theme.badge_style(view.status, view.rejected))
         self.badge.setToolTip(f"Rejected; now {theme.status_label(view.status)}" if view.rejected else "")
@@ -315,3 +324,12 @@ class SceneInspector(QWidget):
         if comment is None:
             return False
         return self.review(SceneAction.REJECT, comment)
+
+
+def _timing_line(timing: ProjectTiming, view: SceneView) -> str:
+    """"Lasts 4.6 s · from the narration" (and whether the narration still fits it)."""
+    t = timing.scenes.get(view.scene_id)
+    if t is None:
+        return ""
+    stale = " · the narration is out of date for this scene" if t.stale else ""
+    return f"Lasts {t.text} · {t.why}{stale}"

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ...services.views import ProjectDetail
 from .. import errors, theme
 from ..commands import CommandContext, SplitScenes
+from ..timing_text import ProjectTiming, TimingReader
 from .preferences_form import PreferencesForm
 from .script_editor import ScriptEditor
 
@@ -39,6 +40,14 @@ class ProjectPage(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.description = theme.set_role(QLabel(), "hint")
         self.description.setWordWrap(True)
+        # "Narration out of date: S2 and S5 changed ...": never stale silently
+        self.stale_notice = theme.set_role(QLabel(), "error")
+        self.stale_notice.setWordWrap(True)
+        self.stale_notice.setAccessibleName("Narration out of date")
+        self.stale_notice.hide()
+        self._header = ""
+        self._timing_reader = TimingReader(ctx.services, self)
+        self._timing_reader.ready.connect(self._on_timing)
         self.split_button = QPushButton(theme.icon("split"), "&Split into scenes")
         self.split_button.setProperty("primary", True)
         self.split_button.setToolTip("Cut the script into scenes with the split rule")
@@ -47,6 +56,7 @@ class ProjectPage(QWidget):
         head_text.setSpacing(2)
         head_text.addWidget(self.title)
         head_text.addWidget(self.description)
+        head_text.addWidget(self.stale_notice)
         head = QHBoxLayout()
         head.setSpacing(16)
         head.addLayout(head_text, 1)
@@ -106,6 +116,8 @@ class ProjectPage(QWidget):
         outer.addWidget(self.stack)
         ctx.events.projectChanged.connect(self._on_project_changed)
         ctx.events.scenesChanged.connect(self._on_project_changed)
+        # a bound method (not a lambda), so the connection dies with the page
+        ctx.events.sceneChanged.connect(self._on_scene_changed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         # Narrow (a 1024-wide window with both side panels): the settings go under the
@@ -191,8 +203,25 @@ class ProjectPage(QWidget):
         self.title.setText(d.title)
         n = d.scene_count
         scenes = f"{n:,} scene{'s' if n != 1 else ''}" if n else "Not split yet"
-        self.description.setText(" · ".join(x for x in (d.description, scenes) if x))
+        self._header = " · ".join(x for x in (d.description, scenes) if x)
+        self.description.setText(self._header)
         self.split_button.setText("Re-&split into scenes" if n else "&Split into scenes")
+        if n:
+            self._timing_reader.request(self.project_id)
+        else:
+            self._on_timing(self.project_id, ProjectTiming())
+
+    def _on_timing(self, project_id: object, timing: ProjectTiming) -> None:
+        """The total and the out-of-date notice, once read off the GUI thread."""
+        if project_id != self.project_id:
+            return
+        total = f"{timing.total_text} in all" if timing.total_frames else None
+        self.description.setText(" · ".join(x for x in (self._header, total) if x))
+        self.stale_notice.setText(timing.notice or "")
+        self.stale_notice.setVisible(bool(timing.notice))
+
+    def _on_scene_changed(self, project_id: object, _scene_id: str) -> None:
+        self._on_project_changed(project_id)  # a scene's text moves the total and staleness
 
     def _on_project_changed(self, project_id: object) -> None:
         if project_id == self.project_id:  # re-read off the GUI thread

@@ -31,6 +31,8 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 
 from .model import (
     BUSY_ROLE,
+    DURATION_ROLE,
+    DURATION_STALE_ROLE,
     IMAGE_VERSION_ROLE,
     NARRATION_ROLE,
     POSITION_ROLE,
@@ -92,6 +94,8 @@ class CardData:
     thumb_state: str
     image: QImage | None
     rejected: bool = False
+    duration: str = ""
+    duration_stale: bool = False
 
     @classmethod
     def of(cls, index: QModelIndex | QPersistentModelIndex) -> CardData:
@@ -104,6 +108,8 @@ class CardData:
             thumb_state=str(role_data(index, THUMB_STATE_ROLE) or "none"),
             image=role_data(index, THUMBNAIL_ROLE),
             rejected=role_data(index, REJECTION_ROLE) is not None,
+            duration=str(role_data(index, DURATION_ROLE) or ""),
+            duration_stale=bool(role_data(index, DURATION_STALE_ROLE)),
         )
 
 
@@ -316,6 +322,20 @@ class SceneCardDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(vchip, 4, 4)
             painter.setPen(QColor(255, 255, 255, 230))
             painter.drawText(vchip, Qt.AlignmentFlag.AlignCenter, text)
+        if data.duration:
+            # How long the scene lasts in the short, bottom-left; amber when the
+            # narration no longer matches the scene's text.
+            font.setBold(data.duration_stale)
+            painter.setFont(font)
+            fm = QFontMetrics(font)
+            text = data.duration + (" !" if data.duration_stale else "")
+            dchip = QRectF(0, 0, fm.horizontalAdvance(text) + 10, fm.height() + 2)
+            dchip.moveBottomLeft(QPointF(rect.left() + 6, rect.bottom() - 6))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(180, 110, 0, 220) if data.duration_stale else QColor(0, 0, 0, 140))
+            painter.drawRoundedRect(dchip, 4, 4)
+            painter.setPen(QColor(255, 255, 255, 235))
+            painter.drawText(dchip, Qt.AlignmentFlag.AlignCenter, text)
         painter.setFont(base)
 
     def _paint_spinner(self, painter: QPainter, c: QPointF) -> None:

@@ -30,6 +30,7 @@ from ..commands import CommandContext
 from ..errors import one_line
 from ..imaging import COVER, ImageKey, ImageLoader, local_path
 from ..imaging.loader import MISSING
+from ..timing_text import ProjectTiming, TimingReader
 from . import mime
 from .commands import MoveScenesCommand
 
@@ -49,6 +50,8 @@ POSITION_ROLE = _ROLE + 8  # 1-based place in the timeline
 IMAGE_VERSION_ROLE = _ROLE + 9
 CLIP_VERSION_ROLE = _ROLE + 10
 REJECTION_ROLE = _ROLE + 11  # the reviewer's comment while the scene stands rejected, else None
+DURATION_ROLE = _ROLE + 12  # "4.6 s": the scene's span in the finished short
+DURATION_STALE_ROLE = _ROLE + 13  # True when the narration no longer matches this scene
 
 FIRST_WORDS = 14
 FIRST_CHARS = 90
@@ -70,6 +73,7 @@ class SceneListModel(QAbstractListModel):
     errorOccurred = Signal(str)
     moved = Signal(object)  # MoveResult, after the rows moved
     busyChanged = Signal()
+    timingChanged = Signal()  # the durations (read off the GUI thread) arrived
 
     def __init__(
         self,
@@ -97,6 +101,9 @@ class SceneListModel(QAbstractListModel):
         self._urls: dict[str, tuple[int, str | None, Path | None]] = {}
         self._to_resolve: set[str] = set()
         self._by_path: dict[str, set[str]] = {}
+        self.timing = ProjectTiming()
+        self._timing_reader = TimingReader(services, self)
+        self._timing_reader.ready.connect(self._on_timing)
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
         self.loader.loaded.connect(self._on_image)
@@ -137,11 +144,13 @@ class SceneListModel(QAbstractListModel):
     def _show_scenes(self, scenes: list[SceneView]) -> None:
         self.beginResetModel()
         self._scenes = scenes
+        self.timing = ProjectTiming()
         self._reindex()
         self._urls.clear()
         self._by_path.clear()
         self._busy &= set(self._rows)
         self.endResetModel()
+        self.refresh_timing()
 
     def refresh_scene(self, scene_id: str) -> None:
         """Re-read one scene (status, chosen versions, narration) after it changed."""
@@ -165,6 +174,18 @@ class SceneListModel(QAbstractListModel):
         if entry and entry[2] is not None:
             self.loader.forget_if_changed(entry[2])  # the file may have been written since
         self.dataChanged.emit(self.index(row), self.index(row))
+        self.refresh_timing()
+
+    def refresh_timing(self) -> None:
+        """Durations shift when a text, a clip or a narration changes: read them again."""
+        if self.project_id is not None and self._scenes:
+            self._timing_reader.request(self.project_id)
+
+    def _on_timing(self, project_id: object, timing: ProjectTiming) -> None:
+        if project_id == self.project_id and timing != self.timing and self._scenes:
+            self.timing = timing
+            self.dataChanged.emit(self.index(0), self.index(len(self._scenes) - 1), [DURATION_ROLE, DURATION_STALE_ROLE])
+            self.timingChanged.emit()
 
     # -- queries -----------------------------------------------------------------------
 
@@ -309,6 +330,12 @@ class SceneListModel(QAbstractListModel):
             return scene.image_version
         if role == CLIP_VERSION_ROLE:
             return scene.clip_version
+        if role == DURATION_ROLE:
+            t = self.timing.scenes.get(scene.scene_id)
+            return t.text if t else ""
+        if role == DURATION_STALE_ROLE:
+            t = self.timing.scenes.get(scene.scene_id)
+            return bool(t and t.stale)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -1,0 +1,184 @@
+"""File > Export timeline…: a format and a new folder; the export runs off the window's
+thread (it may render title cards and stills), and the dialog says where the files went."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.handoff import safe_stem
+from .. import theme
+from ..errors import message_for
+
+if TYPE_CHECKING:
+    from ...services import Services
+
+FORMAT_CHOICES = (
+    ("otio", "OpenTimelineIO (.otio) — DaVinci Resolve 18.5+"),
+    ("otioz", "OpenTimelineIO with media inside (.otioz) — one file to send"),
+    ("fcp7xml", "Final Cut Pro 7 XML (.xml) — Premiere Pro, Resolve"),
+    ("edl", "CMX 3600 EDL (.edl) — picture track only, any editor"),
+)
+
+
+class _Relay(QObject):
+    done = Signal(object)  # ExportResult
+    failed = Signal(str)
+
+
+class ExportTimelineDialog(QDialog):
+    exported = Signal(object)  # ExportResult
+
+    def __init__(self, services: Services, project_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.project_id = services, project_id
+        self.setWindowTitle("Export timeline")
+        self.setMinimumWidth(560)
+        self.result_value = None
+        self.format = QComboBox()
+        for key, label in FORMAT_CHOICES:
+            self.format.addItem(label, key)
+        self.format.setAccessibleName("Timeline format")
+        title = services.projects.get(project_id).title
+        self.folder = QLineEdit(str(Path.home() / f"{safe_stem(title, project_id)}_timeline"))
+        self.folder.setAccessibleName("Export folder")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        self.music = QLineEdit()
+        self.music.setPlaceholderText("None (optional: a music bed for track A2)")
+        self.music.setAccessibleName("Music")
+        pick_music = QPushButton("Choose…")
+        pick_music.clicked.connect(self._browse_music)
+        music_row = QHBoxLayout()
+        music_row.addWidget(self.music, 1)
+        music_row.addWidget(pick_music)
+        form = QFormLayout()
+        form.addRow("&Format", self.format)
+        for text, buddy, field in (("F&older", self.folder, row), ("&Music", self.music, music_row)):
+            label = QLabel(text)
+            label.setBuddy(buddy)  # a row holding a layout gets no buddy, so the mnemonic would show as "&"
+            form.addRow(label, field)
+        hint = theme.set_role(QLabel(
+            "A new folder with the timeline, its media under stable names (S03_clip_v2.mp4), "
+            "the subtitles as SRT and manifest.json with every clip's provenance."), "hint")
+        hint.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.show_folder = QPushButton("Show folder")
+        self.show_folder.setVisible(False)
+        self.show_folder.clicked.connect(self._open_folder)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.show_folder, QDialogButtonBox.ButtonRole.ActionRole)
+        self.export_button.clicked.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(hint)
+        lay.addWidget(self.message)
+        lay.addWidget(self.buttons)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._done)
+        self._relay.failed.connect(self._failed)
+        self._thread: threading.Thread | None = None
+
+    def _browse(self) -> None:
+        parent = QFileDialog.getExistingDirectory(self, "Folder to export into", str(Path(self.folder.text()).parent))
+        if parent:
+            self.folder.setText(str(Path(parent) / Path(self.folder.text()).name))
+
+    def _browse_music(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Music for track A2", str(Path.home()),
+                                              "Audio (*.wav *.mp3 *.m4a *.aac *.flac *.ogg);;All files (*)")
+        if path:
+            self.music.setText(path)
+
+    def start(self) -> None:
+        fmt = self.format.currentData()
+        out = Path(self.folder.text().strip()).expanduser()
+        music = Path(self.music.text().strip()).expanduser() if self.music.text().strip() else None
+        if not self.folder.text().strip():
+            self._failed("choose a folder to export into")
+            return
+        self.export_button.setEnabled(False)
+        self.message.setText("Exporting…")
+        _role(self.message, "hint")
+
+        relay = self._relay
+
+        def work() -> None:
+            try:
+                result = self.services.handoff.export(self.project_id, fmt, out, music=music)
+            except Exception as e:  # noqa: BLE001 - every failure is shown as one line
+                _emit(relay.failed, message_for(e))
+            else:
+                _emit(relay.done, result)
+
+        self._thread = threading.Thread(target=work, name="export-timeline", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float = 60) -> None:
+        """For tests and close: let a running export finish."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _done(self, result: object) -> None:
+        self.result_value = result
+        lines = [f"Timeline: {result.timeline}"]  # type: ignore[attr-defined]
+        if result.subtitles:  # type: ignore[attr-defined]
+            lines.append(f"Subtitles: {result.subtitles}")  # type: ignore[attr-defined]
+        media = result.media  # type: ignore[attr-defined]
+        lines.append(f"Media: {len(media)} files in {result.folder / 'media'}" if media  # type: ignore[attr-defined]
+                     else "Media: inside the .otioz")
+        lines += [f"Note: {w}" for w in result.warnings]  # type: ignore[attr-defined]
+        self.message.setText("\n".join(lines))
+        _role(self.message, "")
+        self.export_button.setEnabled(True)
+        self.show_folder.setVisible(True)
+        self.exported.emit(result)
+
+    def _failed(self, text: str) -> None:
+        self.message.setText(text)
+        _role(self.message, "error")
+        self.export_button.setEnabled(True)
+
+    def _open_folder(self) -> None:
+        if self.result_value is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.result_value.folder)))
+
+
+def _role(label: QLabel, role: str) -> None:
+    """A role changed after the label is shown needs the style to look again."""
+    theme.set_role(label, role)
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def _emit(signal, value: object) -> None:  # noqa: ANN001 - a bound Qt signal
+    """The dialog may have been closed and deleted while the export ran; the export's
+    files are complete either way, so there is just nobody left to tell."""
+    try:
+        signal.emit(value)
+    except RuntimeError:
+        pass

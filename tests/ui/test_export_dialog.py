@@ -1,0 +1,104 @@
+"""File > Export video…: placeholders listed, a preview frame from ffmpeg, one-line errors
+that start nothing, the job's progress to the end, and the export listed with Play."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from storyclip_desktop.ui.export.dialog import ExportVideoDialog
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def cards(local_services) -> int:
+    """Three scenes with nothing generated yet (title cards) of 1, 1.5 and 1 seconds."""
+    sv = local_services
+    pid = sv.projects.create("카드 Cards")
+    sv.scenes.split(pid, chunks=["첫 장면 first", "둘째 장면 second", "셋째 장면 third"])
+    sv.scenes.set_durations(pid, {"S1": 1, "S2": 1.5, "S3": 1})
+    return pid
+
+
+def _run_jobs_in_a_thread(sv, job_id: int) -> threading.Thread:
+    from tests.jobs.helpers import engine
+
+    async def go():
+        eng = engine(sv)
+        try:
+            await eng.submit([job_id])
+            await eng.wait([job_id])
+        finally:
+            await eng.aclose()
+
+    t = threading.Thread(target=lambda: asyncio.run(go()), daemon=True)
+    t.start()
+    return t
+
+
+def test_dialog_lists_placeholders_and_previews_a_frame(qtbot, local_services, cards):
+    dlg = ExportVideoDialog(local_services, cards)
+    qtbot.addWidget(dlg)
+    assert dlg.placeholders.text() == "Placeholders (no clip yet): S1 (title card), S2 (title card), S3 (title card)"
+    qtbot.waitUntil(lambda: dlg.frame.pixmap() is not None and not dlg.frame.pixmap().isNull(), timeout=30_000)
+    assert dlg.frame.pixmap().width() > 100
+
+
+def test_bad_output_folder_is_one_line_and_starts_nothing(qtbot, local_services, cards, tmp_path):
+    dlg = ExportVideoDialog(local_services, cards)
+    qtbot.addWidget(dlg)
+    dlg.out.setText(str(tmp_path / "nowhere" / "short.mp4"))
+    assert dlg.start() is None
+    assert dlg.error.text() == f"the folder {tmp_path / 'nowhere'} does not exist"
+    assert local_services.generation.records.list(cards) == []
+    dlg.out.setText(str(tmp_path / "short.mp4"))
+    dlg.music.setText(str(tmp_path / "missing.mp3"))
+    assert dlg.start() is None and "music file does not exist" in dlg.error.text()
+
+
+def test_export_runs_to_the_end_and_is_listed_with_play(qtbot, local_services, cards, tmp_path):
+    dlg = ExportVideoDialog(local_services, cards)
+    qtbot.addWidget(dlg)
+    dlg.resolution.setCurrentText("480p")
+    out = tmp_path / "카드 short.mp4"
+    dlg.out.setText(str(out))
+    job_id = dlg.start()
+    assert job_id is not None and dlg.cancel_button.isVisibleTo(dlg)
+    worker = _run_jobs_in_a_thread(local_services, job_id)
+    qtbot.waitUntil(lambda: dlg.export_button.isEnabled(), timeout=120_000)
+    worker.join(30)
+    assert dlg.error.text() == "" and dlg.status.text() == f"Exported {out.name}"
+    assert out.is_file()
+    assert dlg.exports.tree.topLevelItemCount() == 1
+    opened: list = []
+    dlg.exports.opener = opened.append
+    dlg.exports.play_button.click()
+    dlg.exports.folder_button.click()
+    assert [u.toLocalFile() for u in opened] == [str(out), str(tmp_path)]
+
+
+def test_window_has_export_video_and_play_all(window):
+    act = window.act_export_video
+    assert act.shortcut().toString() == "Ctrl+E" and act.text() == "Export &video…"
+    file_menu = window.menuBar().actions()[0].menu()
+    assert act in file_menu.actions()
+    assert window.play_all_button.text() == "Play all"
+
+
+def test_play_all_plays_the_whole_cut_in_the_preview(qtbot, local_services, cards, window):
+    from tests.export import synth
+
+    assert window.open_project(cards)
+    said: list[str] = []
+    window.play_all.failed.connect(lambda _pid, message: said.append(message))
+    window.play_all_button.click()
+    media = window.preview.media
+    qtbot.waitUntil(lambda: media.showing_clip() or bool(said), timeout=60_000)
+    assert said == []
+    proxy = window.play_all.proxy_path(cards)
+    assert proxy.is_file()
+    assert abs(synth.video_frames(proxy) - local_services.render_plan.total_frames(cards)) <= 1
+    assert "480" in [ln for ln in synth.stream_info(proxy).splitlines() if "Video" in ln][0]
