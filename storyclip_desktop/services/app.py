@@ -19,6 +19,7 @@ from .generation import GenerationService
 from .ordering import OrderingService
 from .preferences import PreferenceService
 from .projects import ProjectService
+from .references import ReferenceService
 from .reviews import ReviewService
 from .scenes import SceneService
 from .tokens import TokenService
@@ -49,6 +50,7 @@ class Services:
         self.reviews = ReviewService(*args, **kw)
         self.assets = AssetService(*args, **kw)
         self.tokens = TokenService(*args, **kw)
+        self.references = ReferenceService(*args, scenes=self.scenes, assets=self.assets, **kw)
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
         self.generation = GenerationService(self)
 

@@ -97,6 +97,15 @@ RULES: dict[str, Rule] = {
         update_columns=("storage_url", "metadata", "updated_at"),
     ),
     "asset_version_counter": Rule(definer_writes=True),
+    # A project's characters (their reference images are asset rows): members see
+    # them, owners and editors add, rename and remove them.
+    "project_character": Rule(
+        select=_member(),
+        insert=f"{_editor()} AND user_id = {ME}",
+        update=_editor(),
+        delete=_editor(),
+        update_columns=("label", "name", "updated_at"),
+    ),
     # Generation jobs: each person runs their own, on projects they may edit; the
     # project's members may watch them. A job that outlives a share still finishes.
     "job": Rule(
