@@ -18,6 +18,11 @@ from .views import Preferences, SceneView
 if TYPE_CHECKING:
     from .app import Services
 
+# Where the API takes a seed (Gemini generationConfig.seed, Seedance's seed, the local
+# renderer); OpenAI's images and Kling's image2video take none.
+SEEDED = {"image": frozenset({"local", "gemini"}), "clip": frozenset({"seedance"})}
+SEED_RANGE = 2**31  # Gemini's seed is an int32; Seedance takes up to 2**32 - 1
+
 NOUNS = {"text": "scene split", "prompt": "prompt", "image": "image", "clip": "clip", "narration": "narration"}
 
 
@@ -96,6 +101,27 @@ class GenerationService:
     def clips(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
         return self._scene_batch("clip", project_id, scene_ids)
 
+    def again_with_seed(self, project_id: int, scene_id: str, type_: str, version: int) -> BatchResult:
+        """'Generate again with the same seed': one new image or clip of the scene, sent
+        with the seed that made `version` (the prompt and references are today's)."""
+        if type_ not in SEEDED:
+            raise v.ValidationError("type", "only images and clips have a seed")
+        made = next(
+            (a for a in self._sv.assets.versions(project_id, scene_id, type_) if a.version == version), None
+        )
+        if made is None:
+            raise NotFound(f"scene {scene_id} has no {type_} v{version}")
+        seed = made.metadata.get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise Conflict(f"{type_} v{version} of {scene_id} was made without a seed; generate it again instead")
+        c = self.choice(project_id, type_)
+        if c.provider not in SEEDED[type_]:
+            raise Conflict(
+                f"{PROVIDER_LABELS.get(c.provider, c.provider)} takes no seed; "
+                f"choose {' or '.join(PROVIDER_LABELS[p] for p in sorted(SEEDED[type_]))} to reuse one"
+            )
+        return self._scene_batch(type_, project_id, [scene_id], seed=seed)
+
     def narration(self, project_id: int) -> BatchResult:
         prefs = self._sv.preferences.get(project_id)
         self._refuse_if_running(project_id, "narration")
@@ -167,7 +193,9 @@ class GenerationService:
 
     # ---- helpers ------------------------------------------------------------------
 
-    def _scene_batch(self, kind: str, project_id: int, scene_ids: Sequence[str] | None) -> BatchResult:
+    def _scene_batch(
+        self, kind: str, project_id: int, scene_ids: Sequence[str] | None, *, seed: int | None = None
+    ) -> BatchResult:
         prefs = self._sv.preferences.get(project_id)  # NotFound for an unknown project
         scenes = self._sv.scenes.list(project_id)
         explicit = bool(scene_ids)
@@ -199,6 +227,9 @@ class GenerationService:
         c = choose(kind, prefs, self.has_key)
         build = {"prompt": self._prompt_request, "image": self._image_request, "clip": self._clip_request}[kind]
         items = [(s.scene_id, build(project_id, s, prefs, c)) for s in picked]
+        for _, request in items:
+            if kind in SEEDED:
+                request["seed"] = _seed(kind, c.provider, seed)
         return self._record(kind, project_id, c, items, skipped)
 
     def _record(
@@ -223,8 +254,7 @@ class GenerationService:
             "split_rule": prefs.split_rule, "language": language_of(s.narration),
         }
 
-    @staticmethod
-    def _image_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
+    def _image_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
         j = s.scene_json
         short = " ".join(s.narration.split())
         return {
@@ -232,9 +262,10 @@ class GenerationService:
             "negative_prompt": str(j.get("negative_prompt") or ""),
             "ratio": prefs.ratio,
             "resolution": prefs.resolution,
-            # Only the local renderer takes a seed; the paid image APIs have none.
-            "seed": secrets.randbelow(2**31) if c.provider == "local" else None,
             "title": f"{s.scene_id} · {short[:40]}",
+            # The style and the scene's characters' reference images (asset id, version
+            # and file), so the job can send them and its version record them.
+            "references": self._sv.references.for_scene(project_id, s),
         }
 
     def _clip_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
@@ -254,6 +285,12 @@ class GenerationService:
             "image_version": image.version,
             "image_url": image.storage_url,
         }
+
+
+def _seed(kind: str, provider: str, given: int | None) -> int | None:
+    if provider not in SEEDED[kind]:
+        return None
+    return given if given is not None else secrets.randbelow(SEED_RANGE)
 
 
 def _a(noun: str) -> str:
