@@ -27,7 +27,7 @@ from urllib.request import url2pathname
 
 import imageio_ffmpeg
 import platformdirs
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from storyclip_desktop.domain.splitter import split_script as _split_chunks
 
@@ -40,6 +40,7 @@ from .base import (
     NarrationRequest,
     NarrationResult,
     ProviderError,
+    ReferenceImage,
     SceneDraft,
     TextRequest,
     TextResult,
@@ -175,9 +176,15 @@ def _fit_lines(lines: list[str], max_lines: int) -> list[str]:
 
 
 def render_title_card(
-    prompt: str, title: str, width: int, height: int, seed: int | None = None
+    prompt: str,
+    title: str,
+    width: int,
+    height: int,
+    seed: int | None = None,
+    references: tuple[ReferenceImage, ...] = (),
 ) -> bytes:
-    """A PNG placeholder: hue from the prompt's hash, title, wrapped prompt, a label."""
+    """A PNG placeholder: hue from the prompt's hash, title, wrapped prompt, a label, and
+    the reference images it was asked to follow as a strip of named thumbnails."""
     digest = hashlib.sha256(f"{prompt}\0{seed}".encode()).digest()
     hue = int.from_bytes(digest[:4], "big") / 2**32
 
@@ -221,6 +228,9 @@ def render_title_card(
     title_h = title_step * len(title_lines) + round(title_step * 0.5)
     body_step = round(body_font.size * 1.4)
     room = height - 2 * margin - label_h - title_h
+    if references:
+        side, gap, cap_h = _strip_geometry(width, height, len(references), margin, label_font)
+        room -= side + cap_h + 2 * gap
     body_lines = _fit_lines(_wrap(prompt.strip(), body_font, max_w), max(1, room // body_step))
     # Centred vertically: timeline cards and thumbnails crop a 9:16 frame to its middle.
     y = max(margin, (height - title_h - body_step * len(body_lines)) // 2)
@@ -232,6 +242,9 @@ def render_title_card(
         if fill is not None:
             draw.text((margin, y), line, font=font, fill=fill, stroke_width=stroke, stroke_fill=(0, 0, 0))
         y += step
+
+    if references:
+        _draw_references(img, references, margin, height - margin - label_h, label_font)
 
     label = "LOCAL PREVIEW"
     pad = round(label_font.size * 0.5)
@@ -251,6 +264,49 @@ def render_title_card(
     return buf.getvalue()
 
 
+MAX_DRAWN_REFERENCES = 6
+
+
+def _strip_geometry(
+    width: int, height: int, n: int, margin: int, font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+) -> tuple[int, int, int]:
+    """(thumbnail side, gap, caption height) of the reference strip."""
+    n = max(1, min(n, MAX_DRAWN_REFERENCES))
+    gap = max(2, margin // 3)
+    side = min(round(height * 0.16), (width - 2 * margin - gap * (n - 1)) // n)
+    return side, gap, round(font.size * 1.6)
+
+
+def _draw_references(
+    img: Image.Image,
+    refs: tuple[ReferenceImage, ...],
+    margin: int,
+    bottom: int,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+) -> None:
+    """Thumbnails in a row just above the label, each captioned with whom it shows."""
+    n = min(len(refs), MAX_DRAWN_REFERENCES)
+    side, gap, cap_h = _strip_geometry(img.width, img.height, n, margin, font)
+    top = bottom - gap - cap_h - side
+    draw = ImageDraw.Draw(img)
+    for i, ref in enumerate(refs[:n]):
+        x = margin + i * (side + gap)
+        try:
+            with Image.open(io.BytesIO(ref.data)) as src:
+                thumb = ImageOps.fit(src.convert("RGB"), (side, side))
+        except (OSError, ValueError):
+            thumb = Image.new("RGB", (side, side), (60, 60, 60))
+        img.paste(thumb, (x, top))
+        draw.rectangle((x, top, x + side - 1, top + side - 1), outline=(255, 255, 255), width=max(1, side // 40))
+        caption = ref.character or "style"
+        while len(caption) > 1 and font.getlength(caption) > side:
+            caption = caption[:-1]
+        draw.text(
+            (x + side // 2, top + side + cap_h // 2), caption, font=font, fill=(255, 255, 255),
+            anchor="mm", stroke_width=1, stroke_fill=(0, 0, 0),
+        )
+
+
 class LocalImageProvider:
     name = NAME
     model = MODEL
@@ -258,7 +314,7 @@ class LocalImageProvider:
     async def generate_image(self, req: ImageRequest) -> ImageResult:
         width, height = _frame_size(req.ratio, req.resolution)
         png = await asyncio.to_thread(
-            render_title_card, req.prompt, req.title, width, height, req.seed
+            render_title_card, req.prompt, req.title, width, height, req.seed, req.references
         )
         return ImageResult(
             png=png, width=width, height=height, usage_tokens=0, model=MODEL, meta={"local": True}
