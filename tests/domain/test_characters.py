@@ -1,7 +1,12 @@
 import pytest
 
 from storyclip_desktop.domain.characters import suggest
-from storyclip_desktop.domain.validation import ValidationError, character_name, scene_characters, scene_json
+from storyclip_desktop.domain.validation import (
+    ValidationError,
+    character_name,
+    scene_characters,
+    scene_json,
+)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ def _png(rgb):
 
 
 def _count(img, rgb):
-    return sum(1 for px in img.getdata() if all(abs(a - b) < 8 for a, b in zip(px, rgb, strict=True)))
+    return sum(1 for px in img.get_flattened_data() if all(abs(a - b) < 8 for a, b in zip(px, rgb, strict=True)))
 
 
 async def test_reference_images_appear_on_the_card():
