@@ -119,9 +119,9 @@ def _action(name: str, kind: str, help_text: str, pass_ctx, json_option) -> clic
             })
         note = ""
         if result.provider == "local" and result.preferred != "local":
-            from ..providers.errors import DISPLAY_NAMES
+            from ..domain.providers import label
 
-            note = f" (no {DISPLAY_NAMES.get(result.preferred, result.preferred)} key set)"
+            note = f" (no {label(result.preferred)} key set)"
         click.echo(f"queued {len(result.job_ids)} {kind} job(s) on {result.provider_label}{note}")
         for jid in result.job_ids:
             click.echo(str(jid))

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from ..domain.job_kinds import JobKind
 from ..domain.ordering import OrderingError
+from ..domain.providers import label as provider_label
 from ..domain.status import TransitionError
 from ..domain.validation import ValidationError
 from ..providers.base import ProviderError
-from ..providers.errors import DISPLAY_NAMES
 from ..services.errors import ServiceError
 from ..services.generation_jobs import JobView
 from .context import JobContext, JobFailed
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOUNS = {"image": "image", "clip": "clip", "narration": "narration", "prompt": "prompt", "text": "scene split"}
 USER_ERRORS = (ValidationError, TransitionError, OrderingError)
 
 
@@ -104,7 +104,7 @@ async def wind_down(
         billed_anyway = not stopped or (ctx is not None and ctx.billed)
         await settle(engine, job, charge=billed_anyway, charged=ctx.charged if ctx else 0)
         if not stopped:
-            label = DISPLAY_NAMES.get(job.provider, job.provider)
+            label = provider_label(job.provider)
             note = f"{label} could not stop the clip it had started; it may still be charged"
             if job.provider == "local":
                 note = None
@@ -139,8 +139,8 @@ async def resume_check(engine: JobEngine, view: JobView) -> JobView | None:
     state, amount = found
     if view.kind == "clip" and view.provider == "kling" and state == "reserved":
         return view  # Kling dedupes a repeated create on external_task_id
-    noun = NOUNS.get(view.kind, view.kind)
-    label = DISPLAY_NAMES.get(view.provider, view.provider)
+    noun = JobKind(view.kind).noun
+    label = provider_label(view.provider)
     if state == "reserved":
         await settle(engine, view, charge=True, charged=amount)
         msg = f"StoryClip stopped during the {noun} call, so {label} may have charged for it; Retry to make it again"

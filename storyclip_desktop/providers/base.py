@@ -22,6 +22,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"
     NOT_FOUND = "not_found"
     MALFORMED = "malformed"  # the provider answered something we cannot read
+    MODEL_UNAVAILABLE = "model_unavailable"  # retired, or not offered to this key
 
 
 class ProviderError(Exception):

@@ -16,6 +16,8 @@ from .assets import AssetService
 from .base import StoreAccess, probe
 from .errors import ServiceError
 from .generation import GenerationService
+from .keys import KeyService
+from .models import ModelChoiceService
 from .ordering import OrderingService
 from .preferences import PreferenceService
 from .projects import ProjectService
@@ -52,6 +54,9 @@ class Services:
         self.tokens = TokenService(*args, **kw)
         self.references = ReferenceService(*args, scenes=self.scenes, assets=self.assets, **kw)
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
+        # Each person's own model choices: never queued for sync.
+        self.models = ModelChoiceService(*args, outbox=False, access=self.access)
+        self.keys = KeyService(self.models)
         self.generation = GenerationService(self)
 
     @classmethod

@@ -4,14 +4,17 @@ nothing here talks to a network, so the window can call it on its own thread."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..domain import validation as v
+from ..domain.job_kinds import JobKind, a
+from ..domain.providers import label as provider_label
 from .errors import Conflict, NotFound
-from .generation_jobs import PROVIDER_LABELS, JobRecords, JobSpec, JobView
+from .generation_jobs import ACTIVE_STATES, JobRecords, JobSpec, JobView
 from .generation_plan import SKIP_RULES, Choice, choose, language_of
 from .views import Preferences, SceneView
 
@@ -22,8 +25,6 @@ if TYPE_CHECKING:
 # renderer); OpenAI's images and Kling's image2video take none.
 SEEDED = {"image": frozenset({"local", "gemini"}), "clip": frozenset({"seedance"})}
 SEED_RANGE = 2**31  # Gemini's seed is an int32; Seedance takes up to 2**32 - 1
-
-NOUNS = {"text": "scene split", "prompt": "prompt", "image": "image", "clip": "clip", "narration": "narration"}
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,13 @@ class BatchResult:
     skipped: list[Skipped]
     provider: str
     preferred: str
+    # jobs of these scenes that a StoryClip which stopped left unfinished, taken up again
+    # instead of skipped (see `resume_orphans`); a clip job polls its remote task
+    resumed: list[JobView] = field(default_factory=list)
 
     @property
     def provider_label(self) -> str:
-        return PROVIDER_LABELS.get(self.provider, self.provider)
+        return provider_label(self.provider)
 
 
 class GenerationService:
@@ -74,23 +78,35 @@ class GenerationService:
             return self.key_check(provider)
         from .. import keychain
 
-        return all(keychain.has_secret(n) for n in keychain.PROVIDER_ENTRIES.get(provider, (provider,)))
+        return keychain.has_provider_keys(provider)
 
     def choice(self, project_id: int, kind: str) -> Choice:
-        return choose(kind, self._sv.preferences.get(project_id), self.has_key)
+        return self._choose(kind, project_id, self._sv.preferences.get(project_id))
+
+    def _choose(self, kind: str, project_id: int, prefs: Preferences) -> Choice:
+        """The provider and the exact model (Settings › Models) a job of `kind` uses."""
+        models = self._sv.models
+        return choose(kind, prefs, self.has_key, lambda p, k: models.chosen(p, k, project_id))
 
     # ---- actions ------------------------------------------------------------------
 
-    def enqueue(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
-        if kind in SKIP_RULES:
-            return self._scene_batch(kind, project_id, scene_ids)
+    def enqueue(
+        self, kind: JobKind | str, project_id: int, scene_ids: Sequence[str] | None = None, *,
+        resume_orphans: Callable[[JobView], bool] | None = None,
+    ) -> BatchResult:
+        """One batch of `kind`. With `resume_orphans` (is this active job's engine gone?),
+        a scene whose job of this kind was left unfinished is resumed, not skipped."""
+        try:
+            kind = JobKind(kind)
+        except ValueError:
+            raise v.ValidationError("kind", f"must be one of {', '.join(JobKind)}") from None
+        if kind.per_scene:
+            return self._scene_batch(kind, project_id, scene_ids, orphaned=resume_orphans)
         if scene_ids:
-            raise v.ValidationError("scenes", f"{_a(NOUNS.get(kind, kind))} is made for the whole project")
-        if kind == "narration":
+            raise v.ValidationError("scenes", f"{a(kind.noun)} is made for the whole project")
+        if kind is JobKind.NARRATION:
             return self.narration(project_id)
-        if kind == "text":
-            return self.split(project_id)
-        raise v.ValidationError("kind", f"must be one of {', '.join(NOUNS)}")
+        return self.split(project_id)
 
     def prompts(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
         return self._scene_batch("prompt", project_id, scene_ids)
@@ -117,8 +133,8 @@ class GenerationService:
         c = self.choice(project_id, type_)
         if c.provider not in SEEDED[type_]:
             raise Conflict(
-                f"{PROVIDER_LABELS.get(c.provider, c.provider)} takes no seed; "
-                f"choose {' or '.join(PROVIDER_LABELS[p] for p in sorted(SEEDED[type_]))} to reuse one"
+                f"{provider_label(c.provider)} takes no seed; "
+                f"choose {' or '.join(provider_label(p) for p in sorted(SEEDED[type_]))} to reuse one"
             )
         return self._scene_batch(type_, project_id, [scene_id], seed=seed)
 
@@ -131,7 +147,7 @@ class GenerationService:
             text = (self._sv.projects.get(project_id).script or "").strip()
         if not text:
             raise v.ValidationError("script", "is empty; there is nothing to narrate")
-        c = choose("narration", prefs, self.has_key)
+        c = self._choose("narration", project_id, prefs)
         request = {
             "text": text, "voice": prefs.voice_gen_model, "stability": prefs.stability,
             "language": language_of(text),
@@ -152,7 +168,7 @@ class GenerationService:
         if not script:
             raise v.ValidationError("script", "is empty; write a script before splitting")
         prefs = project.preferences
-        c = choose("text", prefs, self.has_key)
+        c = self._choose("text", project_id, prefs)
         request = {
             "script": script, "split_rule": prefs.split_rule, "custom_style": prefs.custom_style,
             "language": language_of(script), "replace": bool(replace),
@@ -174,7 +190,7 @@ class GenerationService:
             self._announce([job_id])
             return job_id
         prefs = self._sv.preferences.get(job.project_id)
-        c = choose(job.kind, prefs, self.has_key)
+        c = self._choose(job.kind, job.project_id, prefs)
         request = dict(job.request)
         if job.scene_id is not None and job.kind in SKIP_RULES:
             self._sv.scenes.get(job.project_id, job.scene_id)  # NotFound if it was deleted
@@ -184,8 +200,6 @@ class GenerationService:
     # ---- reading ------------------------------------------------------------------
 
     def jobs(self, project_id: int | None = None, *, active_only: bool = False, limit: int = 200) -> list[JobView]:
-        from .generation_jobs import ACTIVE_STATES
-
         return self.records.list(project_id, states=ACTIVE_STATES if active_only else None, limit=limit)
 
     def job(self, job_id: int) -> JobView:
@@ -194,8 +208,10 @@ class GenerationService:
     # ---- helpers ------------------------------------------------------------------
 
     def _scene_batch(
-        self, kind: str, project_id: int, scene_ids: Sequence[str] | None, *, seed: int | None = None
+        self, kind: str, project_id: int, scene_ids: Sequence[str] | None, *, seed: int | None = None,
+        orphaned: Callable[[JobView], bool] | None = None,
     ) -> BatchResult:
+        kind = JobKind(kind)
         prefs = self._sv.preferences.get(project_id)  # NotFound for an unknown project
         scenes = self._sv.scenes.list(project_id)
         explicit = bool(scene_ids)
@@ -208,12 +224,17 @@ class GenerationService:
         if not scenes:
             raise Conflict(f"project {project_id} has no scenes; split the script first")
         running = self.records.active_for(project_id, kind)
+        left = self._orphans(project_id, kind, running, orphaned)
         rule = SKIP_RULES[kind]
         picked: list[SceneView] = []
         skipped: list[Skipped] = []
+        resumed: list[JobView] = []
         for s in scenes:
+            if s.scene_id in left:
+                resumed.append(left[s.scene_id])
+                continue
             reason = (
-                f"already has {_a(NOUNS[kind])} job in progress (job {running[s.scene_id]})"
+                f"already has {a(kind.noun)} job in progress (job {running[s.scene_id]})"
                 if s.scene_id in running
                 else rule(s, explicit)
             )
@@ -221,16 +242,28 @@ class GenerationService:
                 skipped.append(Skipped(s.scene_id, reason))
             else:
                 picked.append(s)
+        c = self._choose(kind, project_id, prefs)
         if not picked:
+            if resumed:
+                return BatchResult(kind, project_id, [], skipped, c.provider, c.preferred, resumed)
             why = "; ".join(str(x) for x in skipped)
-            raise Conflict(f"no {NOUNS[kind]} to generate: {why}")
-        c = choose(kind, prefs, self.has_key)
+            raise Conflict(f"no {kind.noun} to generate: {why}")
         build = {"prompt": self._prompt_request, "image": self._image_request, "clip": self._clip_request}[kind]
         items = [(s.scene_id, build(project_id, s, prefs, c)) for s in picked]
         for _, request in items:
             if kind in SEEDED:
                 request["seed"] = _seed(kind, c.provider, seed)
-        return self._record(kind, project_id, c, items, skipped)
+        return dataclasses.replace(self._record(kind, project_id, c, items, skipped), resumed=resumed)
+
+    def _orphans(
+        self, project_id: int, kind: str, running: dict[str | None, int],
+        orphaned: Callable[[JobView], bool] | None,
+    ) -> dict[str, JobView]:
+        """scene -> its active job of `kind` whose engine is gone (crash, kill -9)."""
+        if orphaned is None or not running:
+            return {}
+        views = self.records.many(running.values())
+        return {j.scene_id: j for j in views if j.scene_id and j.state in ACTIVE_STATES and orphaned(j)}
 
     def _record(
         self, kind: str, project_id: int, c: Choice,
@@ -245,7 +278,7 @@ class GenerationService:
         running = self.records.active_for(project_id, kind)
         if running:
             jid = next(iter(running.values()))
-            raise Conflict(f"{_a(NOUNS[kind]).capitalize()} job is already in progress for this project (job {jid})")
+            raise Conflict(f"{a(JobKind(kind).noun).capitalize()} job is already in progress for this project (job {jid})")
 
     @staticmethod
     def _prompt_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
@@ -292,6 +325,3 @@ def _seed(kind: str, provider: str, given: int | None) -> int | None:
         return None
     return given if given is not None else secrets.randbelow(SEED_RANGE)
 
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

@@ -119,6 +119,15 @@ RULES: dict[str, Rule] = {
             "lease_until", "updated_at",
         ),
     ),
+    # The exact model a person picked for a project (Settings › Models): their own
+    # choice, like their keys, on projects they can see.
+    "project_model": Rule(
+        select=f"user_id = {ME}",
+        insert=f"user_id = {ME} AND {_member()}",
+        update=f"user_id = {ME}",
+        delete=f"user_id = {ME}",
+        update_columns=("model", "updated_at"),
+    ),
     # Written by the sync part's server code only (it records the text that lost a
     # conflict); members of the project read it.
     "scene_history": Rule(select=_member(), definer_writes=True),

@@ -64,7 +64,7 @@ def test_a_paid_image_commits_the_reported_usage_and_adds_a_version(local_servic
     assert usage(sv, "gemini") == 1290  # what usageMetadata reported, not the 1,300 reserved
     (v,) = sv.assets.versions(pid, "S1", "image")
     assert v.metadata | {"job_id": 0} == {
-        "provider": "gemini", "model": "gemini-2.5-flash-image", "prompt": "a picture for S1",
+        "provider": "gemini", "model": "gemini-3.1-flash-image", "prompt": "a picture for S1",
         "seed": None, "width": 480, "height": 854, "duration": None, "cost": 1290, "job_id": 0,
     }
     media = MediaLibrary()
@@ -79,7 +79,7 @@ def test_a_refused_image_fails_with_the_reason_and_is_refunded(local_services, g
     sv = local_services
     pid = make_project(sv, 1)
     sv.generation.key_check = keys("gemini")
-    gemini.script("POST", "/v1beta/models/", gemini_error(400, "INVALID_ARGUMENT", "Prompt is too silly"))
+    gemini.script("POST", "/v1/models/", gemini_error(400, "INVALID_ARGUMENT", "Prompt is too silly"))
     (job,) = run_jobs(sv, sv.generation.images(pid).job_ids)
     assert job.state == "failed"
     assert job.error == "Gemini rejected the request: Prompt is too silly"

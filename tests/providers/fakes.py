@@ -285,9 +285,9 @@ class FakeGemini(FakeServer):
                 "API key not valid. Please pass a valid API key.",
                 {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"},
             )
-        if req.method == "GET" and req.path == "/v1beta/models":
+        if req.method == "GET" and req.path == "/v1/models":
             return Reply(json={"models": [{"name": "models/gemini-2.5-flash"}]})
-        match = re.fullmatch(r"/v1beta/models/([\w.-]+):generateContent", req.path)
+        match = re.fullmatch(r"/v1/models/([\w.-]+):generateContent", req.path)
         if req.method == "POST" and match:
             config = req.json().get("generationConfig", {})
             if "IMAGE" in config.get("responseModalities", []):
