@@ -63,9 +63,11 @@ def test_a_paid_image_commits_the_reported_usage_and_adds_a_version(local_servic
     assert states.index("running") < states.index("downloading") < states.index("succeeded")
     assert usage(sv, "gemini") == 1290  # what usageMetadata reported, not the 1,300 reserved
     (v,) = sv.assets.versions(pid, "S1", "image")
-    assert v.metadata | {"job_id": 0} == {
+    assert isinstance(v.metadata["seed"], int)  # Gemini takes generationConfig.seed
+    assert v.metadata | {"job_id": 0, "seed": 0} == {
         "provider": "gemini", "model": "gemini-3.1-flash-image", "prompt": "a picture for S1",
-        "seed": None, "width": 480, "height": 854, "duration": None, "cost": 1290, "job_id": 0,
+        "seed": 0, "width": 480, "height": 854, "duration": None, "cost": 1290, "job_id": 0,
+        "references": [],
     }
     media = MediaLibrary()
     path = resolve(media, v.storage_url)
@@ -277,3 +279,37 @@ def test_a_local_clip_is_rendered_and_lands(local_services):
     (clip,) = sv.assets.versions(pid, "S1", "clip")
     assert (clip.metadata["width"], clip.metadata["height"]) == (480, 854)
     assert clip.metadata["duration"] == pytest.approx(5.0, abs=0.1)
+
+
+@pytest.fixture
+def openai(monkeypatch):
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
+        monkeypatch.setenv("STORYCLIP_OPENAI_API_KEY", server.api_key)
+        yield server
+
+
+@pytest.mark.parametrize("provider", ["openai", "gemini"])
+def test_a_retired_model_says_so_is_not_retried_and_is_refunded(local_services, openai, gemini, provider):
+    """A choice saved before the model was shut down: the server refuses the model."""
+    sv = local_services
+    pid = make_project(sv, 1)
+    sv.preferences.update(pid, image_gen_model="GPT" if provider == "openai" else "Gemini")
+    sv.generation.key_check = keys(provider)
+    retired = {"openai": "gpt-image-1", "gemini": "gemini-2.0-flash-preview-image-generation"}[provider]
+    from storyclip_desktop.services.models import _path
+
+    _path().parent.mkdir(parents=True, exist_ok=True)
+    _path().write_text(json.dumps({"choices": {f"{provider}/image": retired}}), encoding="utf-8")
+    (job,) = run_jobs(sv, sv.generation.images(pid).job_ids)
+    label = {"openai": "OpenAI", "gemini": "Gemini"}[provider]
+    assert job.state == "failed" and job.model == retired
+    assert job.error == (
+        f"{label} does not offer the model '{retired}': it is retired or unknown to this key. "
+        "Choose another in Settings › Models."
+    )
+    server = openai if provider == "openai" else gemini
+    assert len(server.calls("POST")) == 1  # not retried
+    assert usage(sv, "gpt" if provider == "openai" else "gemini") == 0  # the reservation was refunded
+    (res,) = [r for r in [sv.generation.records.reservation(job.reservation_key)] if r]
+    assert res[0] == "refunded"
