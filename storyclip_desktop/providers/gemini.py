@@ -13,7 +13,12 @@ from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextReque
 from .errors import kind_for_status, make_error, model_unavailable
 from .http import DEFAULT_RETRY, RetryPolicy, retry_after
 from .keyed import KeyedProvider
-from .prompts import GEMINI_SCENES_SCHEMA, parse_scenes, scene_split_prompt
+from .prompts import (
+    GEMINI_SCENES_SCHEMA,
+    image_prompt_with_references,
+    parse_scenes,
+    scene_split_prompt,
+)
 from .sizes import fit_png, nearest_ratio, target_size
 
 NAME = "gemini"
@@ -195,18 +200,17 @@ class GeminiProvider(KeyedProvider):
     async def generate_image(self, req: ImageRequest) -> ImageResult:
         width, height = target_size(req.ratio, req.resolution)
         aspect = nearest_ratio(req.ratio, ASPECT_RATIOS)
-        prompt = (
-            req.prompt
-            if not req.negative_prompt
-            else f"{req.prompt}\n\nAvoid: {req.negative_prompt}"
-        )
-        body = {
-            "contents": [{"role": "user", "parts": [{"text": prompt}]}],
-            "generationConfig": {
-                "responseModalities": ["IMAGE"],
-                "imageConfig": {"aspectRatio": aspect},
-            },
-        }
+        prompt = image_prompt_with_references(req.prompt, req.negative_prompt, req.references)
+        # Reference images ride as inline image parts after the text (characters, style).
+        parts: list[dict] = [{"text": prompt}]
+        parts += [
+            {"inlineData": {"mimeType": ref.mime, "data": base64.b64encode(ref.data).decode("ascii")}}
+            for ref in req.references
+        ]
+        config: dict = {"responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": aspect}}
+        if req.seed is not None:
+            config["seed"] = req.seed  # google-genai: GenerateContentConfig.seed
+        body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": config}
         data = await self._generate(self.image_model, body)
         candidate = _candidate(data)
         for part in _parts(candidate):
@@ -227,7 +231,7 @@ class GeminiProvider(KeyedProvider):
                     height=height,
                     usage_tokens=_usage(data),
                     model=self.image_model,
-                    meta={"aspect_ratio": aspect},
+                    meta={"aspect_ratio": aspect, "references_sent": len(req.references)},
                 )
         reason = str(candidate.get("finishReason") or "")
         said = str(candidate.get("finishMessage") or "") or _text(candidate).strip()

@@ -9,15 +9,24 @@ import binascii
 import httpx
 
 from ..domain.model_catalog import default_model
-from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextRequest, TextResult
+from .base import (
+    ErrorKind,
+    ImageRequest,
+    ImageResult,
+    ProviderError,
+    ReferenceImage,
+    TextRequest,
+    TextResult,
+)
 from .errors import kind_for_status, make_error, model_unavailable, retryable_by_default
 from .http import DEFAULT_RETRY, GPT_IMAGE_READ_TIMEOUT, RetryPolicy, retry_after, should_retry
 from .keyed import KeyedProvider
-from .prompts import SCENES_SCHEMA, parse_scenes, scene_split_prompt
+from .prompts import SCENES_SCHEMA, image_prompt_with_references, parse_scenes, scene_split_prompt
 from .sizes import fit_png, nearest_ratio, target_size
 
 NAME = "openai"
 IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+_SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 _REFUSAL_CODES = {"content_policy_violation", "moderation_blocked"}
 _MODEL_CODES = {"model_not_found", "model_deprecated", "model_retired"}
 
@@ -111,6 +120,18 @@ class OpenAIProvider(KeyedProvider):
             "POST", path, paid=True, json=body, read_timeout=read_timeout, model=str(body.get("model", ""))
         )
 
+    async def _edit(self, fields: dict, refs: tuple[ReferenceImage, ...]) -> dict:
+        """POST /images/edits: multipart with one `image[]` part per reference image (the
+        part name the official SDK's images.edit(image=[...]) sends); no image seeds."""
+        files = [
+            ("image[]", (f"reference-{i}{_SUFFIX.get(ref.mime, '.png')}", ref.data, ref.mime))
+            for i, ref in enumerate(refs, start=1)
+        ]
+        return await self._json(
+            "POST", "/images/edits", paid=True, data={k: str(v) for k, v in fields.items()}, files=files,
+            read_timeout=self.image_read_timeout, model=str(fields.get("model", "")),
+        )
+
     async def split_script(self, req: TextRequest) -> TextResult:
         body = {
             "model": self.text_model,
@@ -138,11 +159,7 @@ class OpenAIProvider(KeyedProvider):
     async def generate_image(self, req: ImageRequest) -> ImageResult:
         width, height = target_size(req.ratio, req.resolution)
         size = nearest_ratio(req.ratio, IMAGE_SIZES)
-        prompt = (
-            req.prompt
-            if not req.negative_prompt
-            else f"{req.prompt}\n\nAvoid: {req.negative_prompt}"
-        )
+        prompt = image_prompt_with_references(req.prompt, req.negative_prompt, req.references)
         # gpt-image models reject response_format (400 unknown_parameter): never send it
         body = {
             "model": self.image_model,
@@ -152,7 +169,10 @@ class OpenAIProvider(KeyedProvider):
             "quality": self.image_quality,
             "output_format": "png",
         }
-        data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
+        if req.references:
+            data = await self._edit(body, req.references)
+        else:
+            data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
         try:
             raw = base64.b64decode(data["data"][0]["b64_json"], validate=True)
             # Decoding and resizing takes tens of ms: keep it off the event loop.
@@ -165,7 +185,7 @@ class OpenAIProvider(KeyedProvider):
             height=height,
             usage_tokens=_total_tokens(data),
             model=self.image_model,
-            meta={"generated_size": size},
+            meta={"generated_size": size, "references_sent": len(req.references)},
         )
 
 

@@ -104,6 +104,8 @@ class SeedanceProvider(KeyedProvider):
         text = req.prompt
         if self.legacy_flags:
             text = f"{text} --rs {req.resolution} --rt {req.ratio} --dur {req.duration} --cf false --wm false"
+            if req.seed is not None:
+                text += f" --seed {req.seed}"
         body: dict = {
             "model": self.model,
             "content": [
@@ -112,7 +114,9 @@ class SeedanceProvider(KeyedProvider):
             ],
         }
         if not self.legacy_flags:
-            body |= params | {"seed": -1, "camera_fixed": False, "watermark": False}
+            # -1 lets the server pick; StoryClip sends its own so a version can be made again.
+            seed = req.seed if req.seed is not None else -1
+            body |= params | {"seed": seed, "camera_fixed": False, "watermark": False}
         return body
 
     async def create_clip(self, req: ClipRequest) -> str:
