@@ -474,6 +474,9 @@ class MainWindow(QMainWindow):
         if hasattr(self.preview, "errorOccurred"):
             self.preview.errorOccurred.connect(self.reporter.report)
         self.inspector.image_version_source = self._previewed_image_version
+        menu = getattr(self.preview, "version_menu", None)  # references made from the preview
+        if menu is not None:
+            menu.referencesChanged.connect(ev.projectChanged.emit)
         ev.scenesChanged.connect(self._on_scenes_changed)
         ev.sceneChanged.connect(self._on_scene_changed)
         ev.reveal.connect(self._reveal)

@@ -88,6 +88,9 @@ class PreviewPane(QWidget):
         actions.addWidget(self.use_button)
         actions.addWidget(self.compare_button)
         actions.addWidget(self.info, 1)
+        from .version_menu import VersionMenu
+
+        self.version_menu = VersionMenu(self, actions)  # "Use as reference for…", same seed
 
         self.narration = NarrationBar(self)
 

@@ -66,6 +66,11 @@ class ProjectPage(QWidget):
         side.setSpacing(8)
         side.addWidget(theme.set_role(QLabel("VIDEO SETTINGS"), "heading"))
         side.addWidget(scroll, 1)
+        from ..references import CharactersPanel
+
+        self.characters = CharactersPanel(ctx)
+        side.addWidget(theme.set_role(QLabel("CHARACTERS & STYLE"), "heading"))
+        side.addWidget(self.characters)
         body = QHBoxLayout()
         body.setSpacing(16)
         body.addWidget(self.script, 1)
@@ -120,6 +125,7 @@ class ProjectPage(QWidget):
         self.project_id = project_id
         self.script.set_project(project_id)
         self.preferences.set_project(project_id)
+        self.characters.set_project(project_id)
         self.stack.setCurrentIndex(0 if project_id is None else 1)
         self._refresh_header()
 
