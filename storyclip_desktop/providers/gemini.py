@@ -159,7 +159,7 @@ class GeminiProvider(KeyedProvider):
 
     async def list_models(self, pages: int = 20) -> list[str]:
         ids: list[str] = []
-        params: dict[str, str] = {"pageSize": "1000"}
+        params: dict[str, str] = {}  # the SDK sends no page size: the server's default
         for _ in range(pages):
             data = await self._json("GET", f"/{API_VERSION}/models", params=params)
             for m in data.get("models") or []:
@@ -201,10 +201,11 @@ class GeminiProvider(KeyedProvider):
         width, height = target_size(req.ratio, req.resolution)
         aspect = nearest_ratio(req.ratio, ASPECT_RATIOS)
         prompt = image_prompt_with_references(req.prompt, req.negative_prompt, req.references)
-        # Reference images ride as inline image parts after the text (characters, style).
+        # Reference images ride as inline image parts after the text (characters, style),
+        # spelled as google-genai 3.x sends a Blob: inlineData {data, mime_type}.
         parts: list[dict] = [{"text": prompt}]
         parts += [
-            {"inlineData": {"mimeType": ref.mime, "data": base64.b64encode(ref.data).decode("ascii")}}
+            {"inlineData": {"data": base64.b64encode(ref.data).decode("ascii"), "mime_type": ref.mime}}
             for ref in req.references
         ]
         config: dict = {"responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": aspect}}

@@ -42,6 +42,8 @@ GEMINI_SCENES_SCHEMA: dict = {
                     **{f: {"type": "STRING"} for f in _FIELDS},
                     "duration": {"type": "INTEGER"},
                 },
+                # google-genai adds the dict's key order to a schema it is given
+                "property_ordering": [*_FIELDS, "duration"],
                 "required": [*_FIELDS, "duration"],
             },
         }

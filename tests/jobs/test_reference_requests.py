@@ -88,7 +88,7 @@ def test_gemini_gets_both_characters_as_inline_images_only_for_the_scene_that_na
     s1_parts = calls["S1"]["contents"][0]["parts"]
     assert [list(p) for p in s1_parts] == [["text"], ["inlineData"], ["inlineData"]]
     assert [base64.b64decode(p["inlineData"]["data"]) for p in s1_parts[1:]] == [made["민지"][1], made["Jun"][1]]
-    assert {p["inlineData"]["mimeType"] for p in s1_parts[1:]} == {"image/png"}
+    assert {p["inlineData"]["mime_type"] for p in s1_parts[1:]} == {"image/png"}  # as google-genai spells it
     assert "1. 민지" in s1_parts[0]["text"] and "2. Jun" in s1_parts[0]["text"]
     assert calls["S2"]["contents"][0]["parts"] == [{"text": "a picture for S2"}]
     (s1,) = sv.assets.versions(pid, "S1", "image")

@@ -382,8 +382,10 @@ def _bad_inline_parts(body: dict) -> str | None:
             inline = part.get("inlineData") if isinstance(part, dict) else None
             if inline is None:
                 continue
-            if inline.get("mimeType") not in ("image/png", "image/jpeg", "image/webp"):
-                return f"Unsupported MIME type: {inline.get('mimeType')}"
+            # proto3 JSON: the API reads the camelCase and the snake_case spelling alike
+            mime = inline.get("mimeType", inline.get("mime_type"))
+            if mime not in ("image/png", "image/jpeg", "image/webp"):
+                return f"Unsupported MIME type: {mime}"
             try:
                 base64.b64decode(inline.get("data") or "", validate=True)
             except ValueError:
