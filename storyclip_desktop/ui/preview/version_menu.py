@@ -5,7 +5,7 @@ or the style, and generate the image or clip again with the seed that made it.""
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtWidgets import QBoxLayout, QInputDialog, QMenu, QToolButton
+from PySide6.QtWidgets import QBoxLayout, QInputDialog, QMenu, QPushButton
 
 from ...services.views import AssetVersion
 from ..timeline.roles import role_data
@@ -26,10 +26,8 @@ class VersionMenu(QObject):
         self.pane = pane
         # Tests answer the "new character" name prompt through this.
         self.ask_name = self._ask_name
-        self.button = QToolButton(pane)
-        self.button.setText(pane.tr("More"))
+        self.button = QPushButton(pane.tr("More"), pane)
         self.button.setToolTip(pane.tr("Use as a reference, generate again with the same seed"))
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu = QMenu(self.button)
         self.menu.aboutToShow.connect(lambda: self.fill(self.menu, self.pane.previewed))
         self.button.setMenu(self.menu)

@@ -66,14 +66,25 @@ class ProjectPage(QWidget):
         side.setSpacing(8)
         side.addWidget(theme.set_role(QLabel("VIDEO SETTINGS"), "heading"))
         side.addWidget(scroll, 1)
-        from ..references import CharactersPanel
-
-        self.characters = CharactersPanel(ctx)
-        side.addWidget(theme.set_role(QLabel("CHARACTERS & STYLE"), "heading"))
-        side.addWidget(self.characters)
         body = QHBoxLayout()
         body.setSpacing(16)
-        body.addWidget(self.script, 1)
+        from ..references import CharactersPanel
+
+        self.characters = CharactersPanel(ctx)  # under the script: its rows need the width
+        left = QVBoxLayout()
+        left.setSpacing(8)
+        left.addWidget(self.script, 1)
+        left.addWidget(theme.set_role(QLabel("CHARACTERS & STYLE"), "heading"))
+        # Its own scroll area, so a long cast never squeezes the script or grows the window.
+        cast = QScrollArea()
+        cast.setWidgetResizable(True)
+        cast.setWidget(self.characters)
+        cast.setFrameShape(QFrame.Shape.NoFrame)
+        cast.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        cast.setMinimumHeight(200)
+        cast.setMaximumHeight(260)
+        left.addWidget(cast)
+        body.addLayout(left, 1)
         body.addLayout(side)
 
         page = QWidget()

@@ -40,7 +40,7 @@ class CharactersPanel(QWidget):
         self.choose_file = self._ask_file
 
         self.rows = QVBoxLayout()
-        self.rows.setSpacing(6)
+        self.rows.setSpacing(4)
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("New character (민지, Jun…)")
         self.name_edit.setMaxLength(20)
@@ -60,9 +60,10 @@ class CharactersPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(8)
-        lay.addLayout(self.rows)
         lay.addLayout(add_row)
+        lay.addLayout(self.rows)
         lay.addWidget(self.hint)
+        lay.addStretch(1)
         ctx.events.projectChanged.connect(self._on_project_changed)
 
     # ---- public ---------------------------------------------------------------------
@@ -157,7 +158,7 @@ class CharactersPanel(QWidget):
         row.setProperty("role", "card")
         row.setObjectName(f"reference-row-{character or 'style'}")
         lay = QHBoxLayout(row)
-        lay.setContentsMargins(10, 8, 8, 8)
+        lay.setContentsMargins(10, 4, 6, 4)
         lay.setSpacing(8)
         names = QVBoxLayout()
         names.setSpacing(0)
@@ -167,6 +168,7 @@ class CharactersPanel(QWidget):
         head.setFont(font)
         names.addWidget(head)
         names.addWidget(theme.set_role(QLabel(sub), "hint"))
+        head.setToolTip(sub)
         holder = QWidget()
         holder.setMinimumWidth(88)
         holder.setLayout(names)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from ...services.views import AssetVersion
 from ..imaging.paths import local_path
 
-SIDE = 44
+SIDE = 36
 
 
 @lru_cache(maxsize=256)
