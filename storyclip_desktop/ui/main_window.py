@@ -257,7 +257,8 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         if self.settings_dialog is None:
-            dlg = SettingsDialog(self)
+            # TODO(merge): runner=self.ops once the ops layer (branch ui) is in
+            dlg = SettingsDialog(self, keys=self.services.keys, models=self.services.models)
             dlg.keysChanged.connect(self.keysChanged)
             self.settings_dialog = dlg
         else:

@@ -130,7 +130,8 @@ def test_settings_dialog_saves_tests_and_removes_a_key(qtbot, memory_keyring, mo
 
         row.fields[0].setText(FakeOpenAI.api_key)
         row.test_button.click()  # tests the typed key before saving it
-        qtbot.waitUntil(lambda: row.status.text() == "The key works.", timeout=10000)
+        qtbot.waitUntil(lambda: row.status.text().startswith("The key works"), timeout=10000)
+        assert row.status.text() == f"The key works ({len(FakeOpenAI.models)} models offered)."
 
         row.remove_button.click()
         qtbot.waitUntil(lambda: row.status.text() == "", timeout=5000)
@@ -159,3 +160,37 @@ def test_settings_dialog_says_when_keys_are_for_this_session_only(qtbot, monkeyp
     finally:
         keyring.set_keyring(old)
         keychain.forget_session()
+
+
+def test_settings_models_show_what_the_key_can_use_and_retired_models(qtbot, memory_keyring, monkeypatch, local_services):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    sv = local_services
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
+        keychain.set_secret("openai", FakeOpenAI.api_key)
+        dialog = SettingsDialog(keys=sv.keys, models=sv.models)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: ("openai", "image") in dialog.model_rows, timeout=5000)
+        images = dialog.model_rows[("openai", "image")]
+        assert images.label.text() == "GPT images"
+        assert images.availability.text() == "Test the key to see which of these it can use."
+        texts = [images.combo.itemText(i) for i in range(images.combo.count())]
+        assert images.combo.currentData() == "gpt-image-2.6-sunburst"
+        retired = texts.index(next(t for t in texts if "— gpt-image-1  (" in t))
+        assert "retired 2026-10-23 (use gpt-image-2.5-sunburst)" in texts[retired]
+        assert not images.combo.model().item(retired).isEnabled()
+        text_row = dialog.model_rows[("openai", "text")]
+        assert any("gpt-4.1-mini  (shuts down 2027-01-14" in text_row.combo.itemText(i) for i in range(text_row.combo.count()))
+
+        dialog.rows["openai"].test_button.click()  # the key's model list comes with the test
+        qtbot.waitUntil(lambda: images.availability.text().startswith("Your key can use"), timeout=10000)
+        assert images.availability.text() == "Your key can use 3 of these."
+        flare = next(i for i in range(images.combo.count()) if images.combo.itemData(i) == "gpt-image-2.6-flare")
+        assert "not offered to this key" in images.combo.itemText(flare)
+
+        pick = next(i for i in range(images.combo.count()) if images.combo.itemData(i) == "gpt-image-2.5-flare")
+        images.combo.setCurrentIndex(pick)
+        qtbot.waitUntil(lambda: sv.models.chosen("openai", "image") == "gpt-image-2.5-flare", timeout=5000)
+        seedance = dialog.model_rows[("seedance", "clip")]
+        assert seedance.availability.text() == "Seedance publishes no model list; these are the documented ids."
