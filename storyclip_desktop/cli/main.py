@@ -312,9 +312,9 @@ def _short(text: str, n: int = 40) -> str:
 
 
 def _register_extensions() -> None:
-    from . import generate_cmds, reference_cmds, sync_cmds
+    from . import generate_cmds, model_cmds, reference_cmds, sync_cmds
 
-    for module in (generate_cmds, sync_cmds, reference_cmds):
+    for module in (generate_cmds, sync_cmds, reference_cmds, model_cmds):
         module.register(cli)
 
 

@@ -126,3 +126,18 @@ def test_real_process_version_and_error_exit(tmp_path):
     )
     assert bad.returncode == 1
     assert bad.stderr.strip() == "storyclip: no project with id 1"
+
+
+def test_models_choose_per_project_and_refuse_a_retired_one(capsys, demo):
+    code, _, err = run(capsys, "models", "choose", "openai", "image", "gpt-image-1")
+    assert code != 0 and err.strip() == (
+        "storyclip: model: gpt-image-1 was retired 2026-10-23 (use gpt-image-2.5-sunburst); choose another"
+    )
+    code, out, _ = run(capsys, "models", "choose", "openai", "image", "gpt-image-1.5", "--project", str(demo))
+    assert code == 0 and out.strip() == f"openai image: gpt-image-1.5 for project {demo}"
+    code, out, _ = run(capsys, "models", "list", "--project", str(demo), "--json")
+    chosen = {(f["provider"], f["kind"]): next(o["id"] for o in f["options"] if o["chosen"]) for f in json.loads(out)}
+    assert chosen[("openai", "image")] == "gpt-image-1.5" and chosen[("gemini", "image")] == "gemini-3.1-flash-image"
+    code, out, _ = run(capsys, "models", "list", "--json")  # every other project keeps the default
+    chosen = {(f["provider"], f["kind"]): next(o["id"] for o in f["options"] if o["chosen"]) for f in json.loads(out)}
+    assert chosen[("openai", "image")] == "gpt-image-2.6-sunburst"
