@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -95,7 +95,7 @@ class ProviderKeyRow(QObject):
         self.dialog = dialog
         parent = grid.parentWidget()
         self.fields: list[QLineEdit] = []
-        grid.addWidget(QLabel(provider.label, parent), line, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(QLabel(provider.label, parent), line, 0)
         for i, key in enumerate(provider.keys):
             field = QLineEdit(parent)
             field.setEchoMode(QLineEdit.EchoMode.Password)
@@ -113,7 +113,7 @@ class ProviderKeyRow(QObject):
         self.status = QLabel("", parent)
         self.status.setWordWrap(True)
         self.status.setMinimumWidth(220)
-        grid.addWidget(self.status, line, 5, len(provider.keys), 1, Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.status, line, 5)
         self.lines = len(provider.keys)
         self.save_button.clicked.connect(self.save)
         self.test_button.clicked.connect(self.test)
