@@ -12,6 +12,7 @@ the window never waits.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
@@ -36,6 +37,7 @@ from ..services.keys import KeyCheck, KeyService
 from ..services.models import FamilyModels, ModelChoiceService, ModelOption
 
 FIELD_MIN_WIDTH = 300  # wide enough for "API key (sk-…)" and "saved — type to replace"
+LIST_STALE_S = 24 * 3600  # a key's model list older than this is fetched again on open
 
 
 class Runner(Protocol):
@@ -145,6 +147,7 @@ class ProviderKeyRow(QObject):
             self.status.setText("Saved." if in_keychain else "Saved for this session only.")
             self.dialog.keysChanged.emit(self.provider.name)
             self.dialog.refresh()
+            self.dialog.fetch_models(self.provider.name)  # a new key: which models may it use?
 
         self.status.setText("Saving…")
         self._run(lambda: self.keys.save(self.provider.name, values), done)
@@ -333,9 +336,34 @@ class SettingsDialog(QDialog):
             self.backend_message.setProperty("usable", status.usable)
             for p, row in self.rows.items():
                 row.show_stored(present[p])
+            self._fetch_stale({p for p, has in present.items() if has and all(has)})
             self.refreshed.emit()
 
         self.runner.read(work, done, failure=lambda e: self.backend_message.setText(_line(e)), key="settings-keys")
+
+    def fetch_models(self, provider: str) -> None:
+        """Ask the provider which models the saved key may use (network, off the GUI
+        thread); the Models tab shows the answer. Quiet: the key row keeps its status."""
+        if self.models is None or not (p := provider_facts.get(provider)) or not p.lists_models:
+            return
+        keys = self.keys
+        self.runner.read(
+            lambda: keys.check(provider), lambda _r: self.refresh_models(),
+            failure=lambda _e: None, key=("settings-list", provider),
+        )
+
+    def _fetch_stale(self, with_keys: set[str]) -> None:
+        models = self.models
+        if models is None:
+            return
+
+        def done(families: list[FamilyModels]) -> None:
+            now = time.time()
+            stale = {f.provider for f in families if f.lists_models and (f.listed_at or 0) < now - LIST_STALE_S}
+            for provider in sorted(stale & with_keys):
+                self.fetch_models(provider)
+
+        self.runner.read(models.families, done, failure=lambda _e: None, key="settings-stale")
 
     def refresh_models(self) -> None:
         """Re-read the model choices and the key's lists (models.json; no network)."""
