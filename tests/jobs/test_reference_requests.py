@@ -5,7 +5,6 @@ which references (asset id and version) and which seed made it."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 
 import pytest
@@ -14,19 +13,8 @@ from storyclip_desktop.jobs.media_out import media_url
 from storyclip_desktop.media.library import MediaLibrary
 from tests.providers.fakes import FakeGemini, FakeOpenAI, FakeSeedance
 
-from .helpers import engine, keys, make_project, png
-
-
-def run_jobs(sv, ids):
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit(ids)
-            return await eng.wait(ids)
-        finally:
-            await eng.aclose()
-
-    return asyncio.run(main())
+from .helpers import keys, make_project, png
+from .test_engine import run_jobs
 
 
 @pytest.fixture

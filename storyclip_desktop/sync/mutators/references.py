@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ...domain import naming
 from ...domain import validation as v
-from ...services.assets import STORAGE_URL_MAX
+from ...services.assets import _check_url as check_url
 from ...services.references import REFERENCE, next_label_number
 from ...store.characters_model import Character
 from ...store.models import Asset
@@ -79,8 +79,7 @@ def remove_character(s: Session, side: Side, ch: Change) -> Applied:
 def add_reference(s: Session, side: Side, ch: Change) -> Applied:
     p = ch.payload
     url = p["storage_url"]
-    if not url or len(url) > STORAGE_URL_MAX:
-        raise v.ValidationError("storage_url", f"must be 1..{STORAGE_URL_MAX} characters")
+    check_url(url)
     asset_id = p.get("asset_id") or side.new_id()
     if s.get(Asset, asset_id) is not None:
         if side.server:
