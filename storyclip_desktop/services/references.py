@@ -69,9 +69,7 @@ class ReferenceService(ServiceBase):
     def suggest(self, project_id: int, scene_id: str) -> list[str]:
         """Characters the scene's narration or prompts mention ("민지가 웃는다" names 민지)."""
         scene = self._scenes.get(project_id, scene_id)
-        j = scene.scene_json
-        texts = [str(j.get(k) or "") for k in ("narration", "image_prompt", "motion_prompt")]
-        return chars.suggest([c.name for c in self.characters(project_id)], *texts)
+        return suggest_for([c.name for c in self.characters(project_id)], scene)
 
     def for_scene(self, project_id: int, scene: SceneView) -> list[dict]:
         """What an image request of `scene` carries: the newest style reference, then the
@@ -178,6 +176,12 @@ class ReferenceService(ServiceBase):
                 Character.project_id == project_id, func.lower(Character.name) == name.lower()
             ).order_by(Character.id).limit(1)
         ).first()
+
+
+def suggest_for(names: list[str], scene: SceneView) -> list[str]:
+    """Which of `names` the scene's narration and prompts mention."""
+    j = scene.scene_json
+    return chars.suggest(names, *(str(j.get(k) or "") for k in ("narration", "image_prompt", "motion_prompt")))
 
 
 def _ref(a: AssetVersion, character: str | None) -> dict:

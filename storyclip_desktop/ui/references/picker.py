@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.references import suggest_for
 from ...services.views import SceneView
 from .. import theme
 from ..commands import CommandContext, _SceneCommand
@@ -75,7 +76,8 @@ class CharacterPicker(QWidget):
             with self.ctx.reporter.guard():
                 refs = self.ctx.services.references
                 self.names = [c.name for c in refs.characters(scene.project_id)]
-                self.suggested = refs.suggest(scene.project_id, scene.scene_id) if self.names else []
+            # The scene in hand is the one shown: suggest from it without reading it again.
+            self.suggested = suggest_for(self.names, scene)
         self._rebuild()
 
     def shown(self) -> list[str]:
