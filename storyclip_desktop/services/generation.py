@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..domain import validation as v
 from ..domain.job_kinds import JobKind, a
+from ..domain.model_catalog import RETIRED, known
 from ..domain.providers import label as provider_label
 from .errors import Conflict, NotFound
 from .generation_jobs import ACTIVE_STATES, JobRecords, JobSpec, JobView
@@ -269,6 +270,10 @@ class GenerationService:
         self, kind: str, project_id: int, c: Choice,
         items: list[tuple[str | None, dict]], skipped: list[Skipped],
     ) -> BatchResult:
+        info = known(c.provider, kind, c.model)
+        if info is not None and info.status() == RETIRED:
+            # Known to be shut down: say so before a request is even queued.
+            raise v.ValidationError("model", f"{c.model} was {info.note()}; choose another in Settings › Models")
         specs = [JobSpec(project_id, sid, kind, c.provider, c.model, req) for sid, req in items]
         ids = self.records.create(specs)
         self._announce(ids)

@@ -128,6 +128,17 @@ def test_a_retired_model_cannot_be_chosen(sv):
 
     with pytest.raises(ValidationError, match="gpt-image-1 was retired 2026-10-23"):
         sv.models.choose("openai", "image", "gpt-image-1")
+    # a choice saved before the shutdown (an older models.json) is refused before any job
+    from storyclip_desktop.services.models import _path
+
+    pid = make_project(sv, 1)
+    sv.preferences.update(pid, image_gen_model="GPT")
+    sv.generation.key_check = keys("openai")
+    _path().parent.mkdir(parents=True, exist_ok=True)
+    _path().write_text('{"choices": {"openai/image": "gpt-image-1"}}', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"model: gpt-image-1 was retired 2026-10-23 \(use gpt-image-2.5-sunburst\); choose another in Settings › Models"):
+        sv.generation.images(pid)
+    assert sv.generation.jobs(pid) == []
     options = {o.id: o for f in sv.models.families() if (f.provider, f.kind) == ("openai", "text") for o in f.options}
     assert options["gpt-4.1-mini"].status == "retiring" and "2027-01-14" in options["gpt-4.1-mini"].note
 

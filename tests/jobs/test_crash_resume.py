@@ -35,6 +35,19 @@ class SlowSeedance(FakeSeedance):
         return {"id": task["id"], "model": task["model"], "status": "running", "content": None, "error": None}
 
 
+def _env(url: str, server: FakeSeedance, tmp_path) -> dict[str, str]:  # noqa: ANN001
+    """The CLI processes' environment: this store, this server and key, fast polling."""
+    return {
+        **os.environ,
+        "STORYCLIP_DATABASE_URL": url,
+        "STORYCLIP_NODE": "7",
+        "STORYCLIP_SEEDANCE_BASE_URL": server.url + "/api/v3",
+        "STORYCLIP_SEEDANCE_API_KEY": server.api_key,
+        "STORYCLIP_JOB_POLL_S": "0.2",
+        "STORYCLIP_CONFIG_DIR": str(tmp_path / "config"),
+    }
+
+
 def _job_row(url: str) -> dict | None:
     eng = create_engine(url)
     try:
@@ -48,14 +61,7 @@ def _job_row(url: str) -> dict | None:
 def test_kill_while_polling_then_resume_creates_once(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     with SlowSeedance() as server:
-        env = {
-            **os.environ,
-            "STORYCLIP_DATABASE_URL": url,
-            "STORYCLIP_NODE": "7",
-            "STORYCLIP_SEEDANCE_BASE_URL": server.url + "/api/v3",
-            "STORYCLIP_SEEDANCE_API_KEY": server.api_key,
-            "STORYCLIP_JOB_POLL_S": "0.2",
-        }
+        env = _env(url, server, tmp_path)
         sv = Services.open(url, node=7)
         try:
             pid = make_project(sv, 1, "image_confirmed")
@@ -119,15 +125,7 @@ def test_the_same_generate_command_after_a_kill_resumes_and_waits(tmp_path):
     jobs up again (says so), polls their tasks and lands both: one create per scene."""
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     with SlowSeedance() as server:
-        env = {
-            **os.environ,
-            "STORYCLIP_DATABASE_URL": url,
-            "STORYCLIP_NODE": "7",
-            "STORYCLIP_SEEDANCE_BASE_URL": server.url + "/api/v3",
-            "STORYCLIP_SEEDANCE_API_KEY": server.api_key,
-            "STORYCLIP_JOB_POLL_S": "0.2",
-            "STORYCLIP_CONFIG_DIR": str(tmp_path / "config"),
-        }
+        env = _env(url, server, tmp_path)
         sv = Services.open(url, node=7)
         try:
             pid = make_project(sv, 2, "image_confirmed")

@@ -291,12 +291,14 @@ def openai(monkeypatch):
 
 @pytest.mark.parametrize("provider", ["openai", "gemini"])
 def test_a_retired_model_says_so_is_not_retried_and_is_refunded(local_services, openai, gemini, provider):
-    """A choice saved before the model was shut down: the server refuses the model."""
+    """A model shut down after this StoryClip was released: the server refuses it."""
     sv = local_services
     pid = make_project(sv, 1)
     sv.preferences.update(pid, image_gen_model="GPT" if provider == "openai" else "Gemini")
     sv.generation.key_check = keys(provider)
-    retired = {"openai": "gpt-image-1", "gemini": "gemini-2.0-flash-preview-image-generation"}[provider]
+    # StoryClip's list still calls them current; the provider has shut them down since
+    retired = {"openai": "gpt-image-2", "gemini": "gemini-3-pro-image"}[provider]
+    assert retired not in (openai if provider == "openai" else gemini).models
     from storyclip_desktop.services.models import _path
 
     _path().parent.mkdir(parents=True, exist_ok=True)
