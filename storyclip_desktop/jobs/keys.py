@@ -1,7 +1,8 @@
 """API keys, as Settings and the CLI handle them: which are set, save, remove, and
 "does this key work?", answered by the provider itself. Every call may block (the OS
 keyring may prompt; a test is a network call): the window runs them off the GUI thread.
-The one service that reaches the network, through the provider registry."""
+It lives beside the job engine because a key test is a provider call (the registry
+builds the client); the store-side half, which model each family uses, is services/models."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 
 from .. import keychain
 from ..domain import providers as provider_facts
-from .models import ModelChoiceService
+from ..providers.base import ProviderError
+from ..providers.registry import run_check
+from ..services.models import ModelChoiceService
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,6 @@ class KeyService:
     def check(self, provider: str, typed: list[str] | None = None) -> KeyCheck:
         """Ask the provider whether the keys work (typed ones first, else the saved
         ones), and with them which models they may use (kept for Settings › Models)."""
-        from ..providers.base import ProviderError
-        from ..providers.registry import run_check
 
         entries = provider_facts.key_entries(provider)
         typed = typed or [""] * len(entries)
