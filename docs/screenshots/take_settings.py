@@ -57,7 +57,7 @@ def main() -> None:
         keychain.set_secret("openai", FakeOpenAI.api_key)
         keychain.set_secret("kling_access", "ak-1")
         sv = Services.open(f"sqlite:///{tmp}/store.sqlite3", node=1)
-        dialog = SettingsDialog(keys=sv.keys, models=sv.models)
+        dialog = SettingsDialog(models=sv.models)
         dialog.show()
         spin(1.0)
         dialog.rows["openai"].test_button.click()

@@ -60,9 +60,10 @@ def register(cli: click.Group) -> None:
     @pass_ctx
     def models_check(c, provider: str) -> None:  # noqa: ANN001
         """Test PROVIDER's saved key and fetch the models it may use."""
+        from ..jobs.keys import KeyService
         from ..services.errors import ServiceError
 
-        result = c.services.keys.check(provider)
+        result = KeyService(c.services.models).check(provider)
         click.echo(result.message)
         if not result.ok:
             raise ServiceError(result.message)

@@ -16,7 +16,6 @@ from .assets import AssetService
 from .base import StoreAccess, probe
 from .errors import ServiceError
 from .generation import GenerationService
-from .keys import KeyService
 from .models import ModelChoiceService
 from .ordering import OrderingService
 from .preferences import PreferenceService
@@ -56,7 +55,6 @@ class Services:
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
         # Each person's own model choices: never queued for sync.
         self.models = ModelChoiceService(*args, outbox=False, access=self.access)
-        self.keys = KeyService(self.models)
         self.generation = GenerationService(self)
 
     @classmethod

@@ -258,7 +258,7 @@ class MainWindow(QMainWindow):
 
         if self.settings_dialog is None:
             # TODO(merge): runner=self.ops once the ops layer (branch ui) is in
-            dlg = SettingsDialog(self, keys=self.services.keys, models=self.services.models)
+            dlg = SettingsDialog(self, models=self.services.models)
             dlg.keysChanged.connect(self.keysChanged)
             self.settings_dialog = dlg
         else:

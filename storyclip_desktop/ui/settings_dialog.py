@@ -2,11 +2,11 @@
 and Models (the exact model each family uses, which ones the key can use, which are
 retired).
 
-Keys go to the OS keychain through services.keys; when there is none the dialog says
-they are kept for this session only. Every keychain read, key test and model list is a
-blocking call: it runs off the GUI thread through a runner with the ops layer's `read`
-signature (the window's `Ops` when it has one, else the small thread runner below), so
-the window never waits.
+Keys go to the OS keychain through jobs.keys (a key test is a provider call); when
+there is none the dialog says they are kept for this session only. Every keychain read,
+key test and model list is a blocking call: it runs off the GUI thread through a runner
+with the ops layer's `read` signature (the window's `Ops` when it has one, else the small
+thread runner below), so the window never waits.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..domain import providers as provider_facts
-from ..services.keys import KeyCheck, KeyService
+from ..jobs.keys import KeyCheck, KeyService
 from ..services.models import FamilyModels, ModelChoiceService, ModelOption
 
 FIELD_MIN_WIDTH = 300  # wide enough for "API key (sk-…)" and "saved — type to replace"

@@ -169,7 +169,7 @@ def test_settings_models_show_what_the_key_can_use_and_retired_models(qtbot, mem
     with FakeOpenAI() as server:
         monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
         keychain.set_secret("openai", FakeOpenAI.api_key)
-        dialog = SettingsDialog(keys=sv.keys, models=sv.models)
+        dialog = SettingsDialog(models=sv.models)
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: ("openai", "image") in dialog.model_rows, timeout=5000)
         images = dialog.model_rows[("openai", "image")]
