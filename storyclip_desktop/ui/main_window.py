@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
             self.settings_dialog = dlg
         else:
             self.settings_dialog.refresh()
+        self.settings_dialog.set_project(self._project)
         self.settings_dialog.show()
         self.settings_dialog.raise_()
         self.settings_dialog.activateWindow()

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -243,8 +243,9 @@ class FamilyModelRow(QObject):
             self.availability.setText(_line(e))
             self.dialog.refresh_models()
 
+        project = self.dialog.model_project
         self.dialog.runner.read(
-            lambda: models.choose(self.provider, self.kind, model_id), done, failure=failed,
+            lambda: models.choose(self.provider, self.kind, model_id, project), done, failure=failed,
             busy=("settings-model", self.provider, self.kind),
         )
 
@@ -317,11 +318,34 @@ class SettingsDialog(QDialog):
             "chosen; Test a key to see which models it can use.", page,
         )
         intro.setWordWrap(True)
+        # Every project, or the open one only (this person's own choice for it).
+        self.scope = QComboBox(page)
+        self.scope.setObjectName("model_scope")
+        self.scope.addItem("For every project", None)
+        self.scope.currentIndexChanged.connect(lambda _i: self.refresh_models())
+        self.scope.setEnabled(False)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
+        layout.addWidget(self.scope, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(holder)
         layout.addStretch(1)
         return page
+
+    def set_project(self, project_id: int | None, title: str = "") -> None:
+        """The window's open project: Models may then be chosen for it alone."""
+        if self.models is None:
+            return
+        while self.scope.count() > 1:
+            self.scope.removeItem(1)
+        if project_id is not None:
+            self.scope.addItem(f"For this project only ({title or f'project {project_id}'})", project_id)
+        self.scope.setEnabled(project_id is not None)
+        self.scope.setCurrentIndex(0)
+
+    @property
+    def model_project(self) -> int | None:
+        """The project the Models tab chooses for; None: every project."""
+        return self.scope.currentData() if self.models is not None else None
 
     def refresh(self) -> None:
         """Re-read which keys exist and whether the keychain works (off the GUI thread)."""
@@ -380,4 +404,5 @@ class SettingsDialog(QDialog):
                     row.show(f)
             self.modelsRefreshed.emit()
 
-        self.runner.read(models.families, done, key="settings-models")
+        project = self.model_project
+        self.runner.read(lambda: models.families(project), done, key="settings-models")

@@ -196,3 +196,25 @@ def test_settings_models_show_what_the_key_can_use_and_retired_models(qtbot, mem
         qtbot.waitUntil(lambda: sv.models.chosen("openai", "image") == "gpt-image-2.5-flare", timeout=5000)
         seedance = dialog.model_rows[("seedance", "clip")]
         assert seedance.availability.text() == "Seedance publishes no model list; these are the documented ids."
+
+
+def test_settings_models_for_the_open_project_only(qtbot, memory_keyring, local_services):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    sv = local_services
+    pid = sv.projects.create("민지의 하루")
+    dialog = SettingsDialog(models=sv.models)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: ("kling", "clip") in dialog.model_rows, timeout=5000)
+    assert not dialog.scope.isEnabled()  # no project open: every project
+    dialog.set_project(pid, "민지의 하루")
+    dialog.scope.setCurrentIndex(1)
+    assert dialog.scope.currentText() == "For this project only (민지의 하루)"
+    kling = dialog.model_rows[("kling", "clip")]
+    qtbot.waitUntil(lambda: kling.combo.currentData() == "kling-v2-1", timeout=5000)
+    pick = next(i for i in range(kling.combo.count()) if kling.combo.itemData(i) == "kling-v2-5-turbo")
+    kling.combo.setCurrentIndex(pick)
+    qtbot.waitUntil(lambda: sv.models.chosen("kling", "clip", pid) == "kling-v2-5-turbo", timeout=5000)
+    assert sv.models.chosen("kling", "clip") == "kling-v2-1"  # every other project keeps its model
+    dialog.scope.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: kling.combo.currentData() == "kling-v2-1", timeout=5000)
