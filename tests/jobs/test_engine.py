@@ -11,7 +11,7 @@ import pytest
 from storyclip_desktop.jobs import ProviderFactory
 from storyclip_desktop.jobs.media_out import resolve
 from storyclip_desktop.media.library import MediaLibrary
-from tests.providers.fakes import FakeElevenLabs, FakeGemini, FakeOpenAI, gemini_error
+from tests.providers.fakes import FakeElevenLabs, FakeOpenAI, gemini_error
 
 from .helpers import FAST_RETRY, engine, keys, make_project
 
@@ -31,13 +31,6 @@ def run_jobs(sv, ids, **kw):
 def usage(sv, token_type):
     return next(t.usage for t in sv.tokens.usage() if t.type == token_type)
 
-
-@pytest.fixture
-def gemini(monkeypatch):
-    with FakeGemini() as server:
-        monkeypatch.setenv("STORYCLIP_GEMINI_BASE_URL", server.url)
-        monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", server.api_key)
-        yield server
 
 
 def test_a_paid_image_commits_the_reported_usage_and_adds_a_version(local_services, gemini):
@@ -280,13 +273,6 @@ def test_a_local_clip_is_rendered_and_lands(local_services):
     assert (clip.metadata["width"], clip.metadata["height"]) == (480, 854)
     assert clip.metadata["duration"] == pytest.approx(5.0, abs=0.1)
 
-
-@pytest.fixture
-def openai(monkeypatch):
-    with FakeOpenAI() as server:
-        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("STORYCLIP_OPENAI_API_KEY", server.api_key)
-        yield server
 
 
 @pytest.mark.parametrize("provider", ["openai", "gemini"])

@@ -11,34 +11,10 @@ import pytest
 
 from storyclip_desktop.jobs.media_out import media_url
 from storyclip_desktop.media.library import MediaLibrary
-from tests.providers.fakes import FakeGemini, FakeOpenAI, FakeSeedance
+from tests.providers.fakes import FakeOpenAI
 
 from .helpers import keys, make_project, png
 from .test_engine import run_jobs
-
-
-@pytest.fixture
-def gemini(monkeypatch):
-    with FakeGemini() as server:
-        monkeypatch.setenv("STORYCLIP_GEMINI_BASE_URL", server.url)
-        monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", server.api_key)
-        yield server
-
-
-@pytest.fixture
-def openai(monkeypatch):
-    with FakeOpenAI() as server:
-        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("STORYCLIP_OPENAI_API_KEY", server.api_key)
-        yield server
-
-
-@pytest.fixture
-def seedance(monkeypatch):
-    with FakeSeedance() as server:
-        monkeypatch.setenv("STORYCLIP_SEEDANCE_BASE_URL", server.url + "/api/v3")
-        monkeypatch.setenv("STORYCLIP_SEEDANCE_API_KEY", server.api_key)
-        yield server
 
 
 def two_characters(sv, *, prefs: dict | None = None):
