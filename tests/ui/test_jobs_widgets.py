@@ -218,3 +218,20 @@ def test_settings_models_for_the_open_project_only(qtbot, memory_keyring, local_
     assert sv.models.chosen("kling", "clip") == "kling-v2-1"  # every other project keeps its model
     dialog.scope.setCurrentIndex(0)
     qtbot.waitUntil(lambda: kling.combo.currentData() == "kling-v2-1", timeout=5000)
+
+
+def test_settings_klings_two_key_fields_show_at_full_height_with_their_placeholders(qtbot, memory_keyring):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: "system keychain" in dialog.backend_message.text(), timeout=5000)
+    access, secret = dialog.rows["kling"].fields
+    for field in (access, secret):
+        assert field.height() >= field.sizeHint().height()  # not squeezed into one grid cell
+        text = field.fontMetrics().horizontalAdvance(field.placeholderText())
+        assert field.width() > text + 16, field.placeholderText()
+    assert [access.placeholderText(), secret.placeholderText()] == ["Access key", "Secret key"]
+    assert secret.geometry().top() >= access.geometry().bottom()  # one under the other
