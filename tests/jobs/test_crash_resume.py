@@ -78,7 +78,8 @@ def test_kill_while_polling_then_resume_creates_once(tmp_path, monkeypatch):
             row = None
             while time.monotonic() < deadline:
                 row = _job_row(url)
-                if row and row["state"] == "polling":
+                polled = any(t["status"] == "running" for t in server.tasks.values())
+                if row and row["state"] == "polling" and polled:  # polled at least once
                     break
                 assert first.poll() is None, first.communicate()
                 time.sleep(0.02)
