@@ -123,7 +123,7 @@ def _action(name: str, kind: str, help_text: str, pass_ctx, json_option) -> clic
                 "kind": kind, "provider": result.provider, "job_ids": result.job_ids,
                 "skipped": [{"scene_id": s.scene_id, "reason": s.reason} for s in result.skipped],
             })
-        note = ""
+        note = f" ({result.model})" if result.provider != "local" and result.model else ""
         if result.provider == "local" and result.preferred != "local":
             from ..domain.providers import label
 

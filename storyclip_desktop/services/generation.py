@@ -48,6 +48,7 @@ class BatchResult:
     # jobs of these scenes that a StoryClip which stopped left unfinished, taken up again
     # instead of skipped (see `resume_orphans`); a clip job polls its remote task
     resumed: list[JobView] = field(default_factory=list)
+    model: str = ""  # the exact model the jobs use (Settings › Models)
 
     @property
     def provider_label(self) -> str:
@@ -246,7 +247,7 @@ class GenerationService:
         c = self._choose(kind, project_id, prefs)
         if not picked:
             if resumed:
-                return BatchResult(kind, project_id, [], skipped, c.provider, c.preferred, resumed)
+                return BatchResult(kind, project_id, [], skipped, c.provider, c.preferred, resumed, c.model)
             why = "; ".join(str(x) for x in skipped)
             raise Conflict(f"no {kind.noun} to generate: {why}")
         build = {"prompt": self._prompt_request, "image": self._image_request, "clip": self._clip_request}[kind]
@@ -277,7 +278,7 @@ class GenerationService:
         specs = [JobSpec(project_id, sid, kind, c.provider, c.model, req) for sid, req in items]
         ids = self.records.create(specs)
         self._announce(ids)
-        return BatchResult(kind, project_id, ids, skipped, c.provider, c.preferred)
+        return BatchResult(kind, project_id, ids, skipped, c.provider, c.preferred, model=c.model)
 
     def _refuse_if_running(self, project_id: int, kind: str) -> None:
         running = self.records.active_for(project_id, kind)

@@ -141,3 +141,15 @@ def test_models_choose_per_project_and_refuse_a_retired_one(capsys, demo):
     code, out, _ = run(capsys, "models", "list", "--json")  # every other project keeps the default
     chosen = {(f["provider"], f["kind"]): next(o["id"] for o in f["options"] if o["chosen"]) for f in json.loads(out)}
     assert chosen[("openai", "image")] == "gpt-image-2.6-sunburst"
+
+
+def test_generate_names_the_exact_model_it_queues_for(capsys, demo, monkeypatch):
+    from tests.providers.fakes import FakeGemini
+
+    monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", FakeGemini.api_key)  # never called: no --wait
+    run(capsys, "models", "choose", "gemini", "text", "gemini-2.5-flash", "--project", str(demo))
+    code, out, err = run(capsys, "generate", "prompts", str(demo))
+    assert code == 0, err
+    assert out.splitlines()[0].endswith("prompt job(s) on Gemini (gemini-2.5-flash)")
+    code, out, _ = run(capsys, "jobs", "list", "--json")
+    assert {j["model"] for j in json.loads(out)} == {"gemini-2.5-flash"}
