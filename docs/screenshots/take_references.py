@@ -36,7 +36,7 @@ Jun은 창가 자리에서 스케치북을 펼치고 민지를 그린다.
 def _portrait(rgb: tuple[int, int, int], initial: str) -> bytes:
     from PIL import Image, ImageDraw
 
-    from storyclip_desktop.providers.local import _font
+    from storyclip_desktop.providers.local.images import _font
 
     img = Image.new("RGB", (360, 480), (236, 230, 222))
     d = ImageDraw.Draw(img)
