@@ -8,25 +8,26 @@ import pytest
 from tests.providers.fakes import FakeGemini, FakeOpenAI, FakeSeedance
 
 
+def pointed_at(monkeypatch, server, provider: str, path: str = ""):
+    """Point `provider`'s base URL and key at this running server."""
+    monkeypatch.setenv(f"STORYCLIP_{provider.upper()}_BASE_URL", server.url + path)
+    monkeypatch.setenv(f"STORYCLIP_{provider.upper()}_API_KEY", server.api_key)
+    return server
+
+
 @pytest.fixture
 def gemini(monkeypatch):
     with FakeGemini() as server:
-        monkeypatch.setenv("STORYCLIP_GEMINI_BASE_URL", server.url)
-        monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", server.api_key)
-        yield server
+        yield pointed_at(monkeypatch, server, "gemini")
 
 
 @pytest.fixture
 def openai(monkeypatch):
     with FakeOpenAI() as server:
-        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
-        monkeypatch.setenv("STORYCLIP_OPENAI_API_KEY", server.api_key)
-        yield server
+        yield pointed_at(monkeypatch, server, "openai", "/v1")
 
 
 @pytest.fixture
 def seedance(monkeypatch):
     with FakeSeedance() as server:
-        monkeypatch.setenv("STORYCLIP_SEEDANCE_BASE_URL", server.url + "/api/v3")
-        monkeypatch.setenv("STORYCLIP_SEEDANCE_API_KEY", server.api_key)
-        yield server
+        yield pointed_at(monkeypatch, server, "seedance", "/api/v3")

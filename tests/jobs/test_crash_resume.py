@@ -48,6 +48,15 @@ def _env(url: str, server: FakeSeedance, tmp_path) -> dict[str, str]:  # noqa: A
     }
 
 
+def _project(url: str, scenes: int) -> int:
+    """A project whose scenes wait for their clips, made in this process before the CLI runs."""
+    sv = Services.open(url, node=7)
+    try:
+        return make_project(sv, scenes, "image_confirmed")
+    finally:
+        sv.close()
+
+
 def _job_row(url: str) -> dict | None:
     eng = create_engine(url)
     try:
@@ -62,11 +71,7 @@ def test_kill_while_polling_then_resume_creates_once(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     with SlowSeedance() as server:
         env = _env(url, server, tmp_path)
-        sv = Services.open(url, node=7)
-        try:
-            pid = make_project(sv, 1, "image_confirmed")
-        finally:
-            sv.close()
+        pid = _project(url, 1)
 
         cmd = [sys.executable, "-m", "storyclip_desktop"]
         first = subprocess.Popen(
@@ -127,11 +132,7 @@ def test_the_same_generate_command_after_a_kill_resumes_and_waits(tmp_path):
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     with SlowSeedance() as server:
         env = _env(url, server, tmp_path)
-        sv = Services.open(url, node=7)
-        try:
-            pid = make_project(sv, 2, "image_confirmed")
-        finally:
-            sv.close()
+        pid = _project(url, 2)
         command = [sys.executable, "-m", "storyclip_desktop", "generate", "clips", str(pid), "--wait"]
         first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
