@@ -23,29 +23,15 @@ import keyring.backends.null
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
+from .domain import providers as provider_facts
+
 log = logging.getLogger(__name__)
 
 SERVICE = "StoryClip Desktop"
 
-# Entry name -> environment variable that overrides it.
-ENV_VARS: dict[str, str] = {
-    "openai": "STORYCLIP_OPENAI_API_KEY",
-    "gemini": "STORYCLIP_GEMINI_API_KEY",
-    "seedance": "STORYCLIP_SEEDANCE_API_KEY",
-    "kling_access": "STORYCLIP_KLING_ACCESS_KEY",
-    "kling_secret": "STORYCLIP_KLING_SECRET_KEY",
-    "elevenlabs": "STORYCLIP_ELEVENLABS_API_KEY",
-}
+# Entry name -> environment variable that overrides it (domain/providers.py lists them).
+ENV_VARS: dict[str, str] = provider_facts.env_vars()
 ENTRIES: tuple[str, ...] = tuple(ENV_VARS)
-
-# A provider is usable only when every one of its entries is set (Kling needs two).
-PROVIDER_ENTRIES: dict[str, tuple[str, ...]] = {
-    "openai": ("openai",),
-    "gemini": ("gemini",),
-    "seedance": ("seedance",),
-    "kling": ("kling_access", "kling_secret"),
-    "elevenlabs": ("elevenlabs",),
-}
 
 _SESSION_ONLY = (
     "API keys are kept in memory for this session only and must be entered again "
@@ -188,8 +174,13 @@ def has_secret(name: str) -> bool:
 
 
 def configured_providers() -> list[str]:
-    """Providers whose keys are all present, in PROVIDER_ENTRIES order."""
-    return [p for p, names in PROVIDER_ENTRIES.items() if all(has_secret(n) for n in names)]
+    """Providers whose keys are all present, in the registry's order."""
+    return [p.name for p in provider_facts.PROVIDERS if has_provider_keys(p.name)]
+
+
+def has_provider_keys(provider: str) -> bool:
+    """Whether every entry `provider` needs is set (Kling needs two)."""
+    return all(has_secret(n) for n in provider_facts.key_entries(provider))
 
 
 def backend_status() -> KeyringStatus:

@@ -113,32 +113,46 @@ def _action(name: str, kind: str, help_text: str, pass_ctx, json_option) -> clic
         if kind == "text":
             result = gen.split(project_id, replace=replace)
         else:
-            result = gen.enqueue(kind, project_id, labels or None, replace_edited=replace_edited)
+            # Run here (--wait): a job of these scenes that a StoryClip which died left
+            # unfinished is taken up again instead of refused, and never created twice.
+            orphaned = _orphaned if wait else None
+            result = gen.enqueue(kind, project_id, labels or None, replace_edited=replace_edited, resume_orphans=orphaned)
         for s in result.skipped:
             click.echo(f"skipped {s.scene_id}: {s.reason}", err=True)
+        for j in result.resumed:
+            how = "polling its remote task, not creating another" if j.remote_task_id else "starting it again"
+            click.echo(f"resuming job {j.id} for {j.scene_id}: the StoryClip that ran it stopped; {how}")
         if as_json and not wait:
             return emit_json({
                 "kind": kind, "provider": result.provider, "job_ids": result.job_ids,
                 "skipped": [{"scene_id": s.scene_id, "reason": s.reason} for s in result.skipped],
             })
-        note = ""
+        note = f" ({result.model})" if result.provider != "local" and result.model else ""
         if result.provider == "local" and result.preferred != "local":
-            from ..providers.errors import DISPLAY_NAMES
+            from ..domain.providers import label
 
-            note = f" (no {DISPLAY_NAMES.get(result.preferred, result.preferred)} key set)"
-        click.echo(f"queued {len(result.job_ids)} {kind} job(s) on {result.provider_label}{note}")
+            note = f" (no {label(result.preferred)} key set)"
+        if result.job_ids or not result.resumed:
+            click.echo(f"queued {len(result.job_ids)} {kind} job(s) on {result.provider_label}{note}")
         for jid in result.job_ids:
             click.echo(str(jid))
         if wait:
-            _wait_for(c.services, result.job_ids)
+            _wait_for(c.services, result.job_ids, [j.id for j in result.resumed])
 
     return command
 
 
-def _wait_for(services, job_ids: list[int]) -> None:  # noqa: ANN001
+def _orphaned(job) -> bool:  # noqa: ANN001
+    from ..jobs.owner import owner_alive
+
+    return not owner_alive(job.owner, job.lease_until)
+
+
+def _wait_for(services, job_ids: list[int], resumed: list[int] = ()) -> None:  # noqa: ANN001
     async def go(engine):  # noqa: ANN001, ANN202
         await engine.submit(job_ids)
-        return await engine.wait(job_ids)
+        await engine.adopt(resumed)
+        return await engine.wait([*resumed, *job_ids])
 
     _summarise(asyncio.run(_with_engine(services, go, progress=True)))
 

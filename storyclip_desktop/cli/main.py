@@ -405,9 +405,9 @@ def _scene_json(s) -> dict:  # noqa: ANN001
 
 
 def _register_extensions() -> None:
-    from . import export_cmds, generate_cmds, import_cmds, sync_cmds
+    from . import export_cmds, generate_cmds, import_cmds, model_cmds, reference_cmds, sync_cmds
 
-    for module in (generate_cmds, sync_cmds, export_cmds, import_cmds):
+    for module in (generate_cmds, sync_cmds, export_cmds, import_cmds, reference_cmds, model_cmds):
         module.register(cli)
 
 

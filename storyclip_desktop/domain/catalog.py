@@ -24,7 +24,8 @@ DEFAULT_LIMITS = {
     "voice": 50_000,
 }
 
-ASSET_TYPES = ("image", "clip", "narration")
+# "reference": an image a character or the style is drawn from (domain/characters.py).
+ASSET_TYPES = ("image", "clip", "narration", "reference")
 
 # What one call is expected to cost, reserved before the call and settled after.
 EXPECTED_COST = {

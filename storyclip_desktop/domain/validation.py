@@ -162,6 +162,8 @@ def scene_json(value: object) -> dict:
     for key in SCENE_TEXT_FIELDS:
         if key in value and value[key] is not None:
             _text(key, value[key], maximum=SCENE_FIELD_MAX)
+    if "characters" in value and value["characters"] is not None:
+        scene_characters(value["characters"])
     if "duration" in value and value["duration"] is not None:
         scene_seconds(value["duration"])
     if "fit" in value and value["fit"] is not None:
@@ -187,6 +189,39 @@ def scene_fit(value: object) -> str:
     if value not in SCENE_FITS:
         raise ValidationError("fit", f"must be one of {', '.join(SCENE_FITS)} (got {value!r})")
     return str(value)
+
+
+CHARACTER_NAME_MAX = 20
+SCENE_CHARACTERS_MAX = 20  # more would not fit one image request anyway
+
+
+def character_name(value: object) -> str:
+    """A character's name: 1..20 characters, spaces collapsed, no commas (the CLI and the
+    inspector list names with commas)."""
+    if not isinstance(value, str):
+        raise ValidationError("name", "must be text")
+    text = " ".join(value.split())
+    if not text:
+        raise ValidationError("name", "must not be empty")
+    if len(text) > CHARACTER_NAME_MAX:
+        raise ValidationError("name", f"must be at most {CHARACTER_NAME_MAX} characters (it has {len(text)})")
+    if "," in text:
+        raise ValidationError("name", "must not contain a comma")
+    return text
+
+
+def scene_characters(value: object) -> list[str]:
+    """A scene's `characters`: distinct names, in the editor's order."""
+    if not isinstance(value, list):
+        raise ValidationError("characters", "must be a list of names")
+    out: list[str] = []
+    for item in value:
+        n = character_name(item)
+        if n not in out:
+            out.append(n)
+    if len(out) > SCENE_CHARACTERS_MAX:
+        raise ValidationError("characters", f"must name at most {SCENE_CHARACTERS_MAX} characters")
+    return out
 
 
 # One validator per editable field, shared by the services and the sync's server side so

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..domain.job_kinds import JobKind
 from ..domain.status import TransitionError
 from ..services.errors import NotFound, ServiceError
 from ..services.generation_jobs import JobView
@@ -19,15 +20,15 @@ if TYPE_CHECKING:
     from .engine import JobEngine
 
 PROGRESS_EVERY_S = 1.0  # progress-only writes are throttled; state changes never are
-# The one paid call of each kind of job; it names the job's token reservation.
-ATTEMPT_KINDS = {"image": "image", "clip": "create", "narration": "narration", "prompt": "prompt", "text": "text"}
 
 
 def reservation_key(job: JobView) -> str | None:
     """`job-{id}-{call}`: one reservation per paid call, whatever retries or restarts."""
     if token_type(job.provider) is None:
         return None
-    return f"job-{job.id}-{ATTEMPT_KINDS[job.kind]}"
+    # The one paid call of each kind of job names it: a clip's is the task create.
+    call = "create" if job.kind == JobKind.CLIP else JobKind(job.kind).value
+    return f"job-{job.id}-{call}"
 
 
 class JobStopped(Exception):

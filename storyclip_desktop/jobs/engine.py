@@ -19,10 +19,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from ..domain.job_kinds import JobKind
 from ..media.library import MediaLibrary
 from ..services.errors import Conflict
 from ..services.generation_jobs import JobView
@@ -45,8 +46,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HANDLERS = {"image": run_image, "clip": run_clip, "narration": run_narration, "prompt": run_prompt, "text": run_split}
-HANDLERS["export"] = run_export  # the finished short (jobs/run_export.py)
+HANDLERS: dict[JobKind, Callable[[JobContext], Awaitable[dict]]] = {
+    JobKind.IMAGE: run_image, JobKind.CLIP: run_clip, JobKind.NARRATION: run_narration,
+    JobKind.PROMPT: run_prompt, JobKind.TEXT: run_split,
+    JobKind.EXPORT: run_export,  # the finished short (jobs/run_export.py)
+}
 POLL_ENV = "STORYCLIP_JOB_POLL_S"
 
 
@@ -162,8 +166,17 @@ class JobEngine:
         """Pick up every active job nobody runs any more (crash, restart, closed window).
         A job with a remote task id resumes polling and never creates the task again."""
         self._started()
+        return await self._take_over(await self.run_db(self.records.resumable))
+
+    async def adopt(self, job_ids: Iterable[int]) -> list[int]:
+        """resume(), for these jobs only (`generate ... --wait` run again after a crash)."""
+        self._started()
+        views = await self.run_db(self.records.many, list(job_ids))
+        return await self._take_over([v for v in views if v.active])
+
+    async def _take_over(self, views: list[JobView]) -> list[int]:
         taken = []
-        for view in await self.run_db(self.records.resumable):
+        for view in views:
             if view.id in self._tasks:
                 continue
             if view.owner == self.owner or not owner_alive(view.owner, view.lease_until):
@@ -249,7 +262,7 @@ class JobEngine:
                     return
                 ctx = self._contexts[jid] = JobContext(self, view)
                 self.emit(view)
-                result = await HANDLERS[view.kind](ctx)
+                result = await HANDLERS[JobKind(view.kind)](ctx)
                 ctx.phase = "done"
             done = await self.run_db(
                 self.records.finish, jid, self.owner, "succeeded", result=result, progress=1.0, error=None

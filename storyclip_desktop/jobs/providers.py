@@ -12,17 +12,12 @@ from typing import Any
 
 import httpx
 
+from ..domain import providers as facts
+from ..providers import registry
 from ..providers.base import ErrorKind, ProviderError
 from ..providers.http import DEFAULT_RETRY, RetryPolicy, make_client
 
 SecretLookup = Callable[[str], "str | None"]
-KEY_NAMES = {
-    "openai": ("openai",),
-    "gemini": ("gemini",),
-    "seedance": ("seedance",),
-    "kling": ("kling_access", "kling_secret"),
-    "elevenlabs": ("elevenlabs",),
-}
 
 
 def _default_secret(name: str) -> str | None:
@@ -98,16 +93,11 @@ class ProviderFactory:
         return self._build(kind, provider, model, keys, client)
 
     def _keys(self, provider: str) -> list[str]:
-        if provider == "local":
+        if provider == facts.LOCAL.name:
             return []
-        names = KEY_NAMES.get(provider)
-        if names is None:
-            raise ProviderError(ErrorKind.BAD_REQUEST, f"unknown provider {provider!r}", retryable=False)
-        values = [self._secret(n) for n in names]
+        values = [self._secret(n) for n in registry.registered(provider).facts.entries]
         if not all(values):
-            from ..providers.errors import DISPLAY_NAMES
-
-            label = DISPLAY_NAMES.get(provider, provider)
+            label = facts.label(provider)
             raise ProviderError(
                 ErrorKind.BAD_KEY,
                 f"No {label} API key is set. Add it in Settings, or Retry to use Local preview.",
@@ -117,40 +107,7 @@ class ProviderFactory:
         return [str(v) for v in values]
 
     def _build(self, kind: str, provider: str, model: str, keys: list[str], client: httpx.AsyncClient | None) -> Any:
-        common = {"client": client, "retry": self.retry}
-        if provider == "local":
-            from ..providers import local
-
-            if kind == "text":
-                return local.LocalTextProvider()
-            if kind == "image":
-                return local.LocalImageProvider()
-            if kind == "clip":
-                return local.LocalClipProvider(self.clip_cache)
-            return local.LocalNarrationProvider()
-        if provider == "gemini":
-            from ..providers.gemini import GeminiProvider
-
-            model_kw = {"text_model": model} if kind == "text" else {"image_model": model}
-            return GeminiProvider(api_key=keys[0], **common, **model_kw)
-        if provider == "openai":
-            from ..providers.openai import OpenAIProvider
-
-            model_kw = {"text_model": model} if kind == "text" else {"image_model": model}
-            return OpenAIProvider(api_key=keys[0], **common, **model_kw)
-        if provider == "seedance":
-            from ..providers.seedance import SeedanceProvider
-
-            return SeedanceProvider(api_key=keys[0], model=model, **common)
-        if provider == "kling":
-            from ..providers.kling import KlingProvider
-
-            return KlingProvider(access_key=keys[0], secret_key=keys[1], model=model, **common)
-        if provider == "elevenlabs":
-            from ..providers.elevenlabs import ElevenLabsProvider
-
-            return ElevenLabsProvider(api_key=keys[0], model=model, **common)
-        raise ProviderError(ErrorKind.BAD_REQUEST, f"unknown provider {provider!r}", retryable=False)
+        return registry.build(kind, provider, model, keys, client=client, retry=self.retry, clip_cache=self.clip_cache)
 
     async def aclose(self) -> None:
         if self._own_client and self._client is not None:

@@ -65,6 +65,7 @@ async def _create(ctx: JobContext, provider: object) -> None:
         duration=int(r.get("duration") or 5),
         external_id=external_id(ctx.job.id),
         negative_prompt=str(r.get("negative_prompt") or ""),
+        seed=r.get("seed"),
     )
     await ctx.reserve(expected_cost("clip", ctx.job.provider, r))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..providers.base import ImageRequest
+from ..providers.base import ImageRequest, ReferenceImage
 from ..services.generation_plan import expected_cost
 from . import media_out
-from .context import JobContext
+from .context import JobContext, JobFailed
 
 
 async def run_image(ctx: JobContext) -> dict:
@@ -18,6 +18,7 @@ async def run_image(ctx: JobContext) -> dict:
         negative_prompt=str(r.get("negative_prompt") or ""),
         seed=r.get("seed"),
         title=str(r.get("title") or ""),
+        references=await _references(ctx, r.get("references") or []),
     )
     await ctx.reserve(expected_cost("image", ctx.job.provider, r))
     ctx.phase = "calling"
@@ -27,5 +28,27 @@ async def run_image(ctx: JobContext) -> dict:
     await ctx.set(state="downloading", progress=0.9)
     path = await ctx.io(ctx.media.store_bytes, result.png, ".png")
     await ctx.io(media_out.thumbnail, ctx.media, path)
-    meta = ctx.metadata(width=result.width, height=result.height, duration=None, model=result.model)
+    meta = ctx.metadata(
+        width=result.width, height=result.height, duration=None, model=result.model,
+        references=[
+            {"asset_id": x.get("asset_id"), "version": x.get("version"), "character": x.get("character")}
+            for x in r.get("references") or []
+        ],
+    )
     return await ctx.add_scene_version("image", path, meta)
+
+
+async def _references(ctx: JobContext, refs: list) -> tuple[ReferenceImage, ...]:
+    """The reference images' bytes, read before anything is paid for: a missing file
+    fails the job with its name rather than making an image that ignores it."""
+    out = []
+    for ref in refs:
+        who = ref.get("character") or "the style"
+        try:
+            data = await ctx.io(media_out.read_media, ctx.media, str(ref.get("storage_url") or ""))
+        except (OSError, ValueError):
+            raise JobFailed(
+                f"the reference image of {who} (v{ref.get('version')}) is not in this machine's media library"
+            ) from None
+        out.append(ReferenceImage(data, str(ref.get("mime") or "image/png"), ref.get("character")))
+    return tuple(out)

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from ..domain.job_kinds import JobKind
+from ..domain.providers import label as provider_label
 from ..providers.base import ProviderError
-from ..providers.errors import DISPLAY_NAMES
 from ..services.errors import USER_ERRORS, ServiceError, one_line
 from ..services.generation_jobs import JobView
 from .context import JobContext, JobFailed
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOUNS = {"image": "image", "clip": "clip", "narration": "narration", "prompt": "prompt", "text": "scene split", "export": "export"}
 
 
 def error_text(exc: BaseException) -> str:
@@ -96,7 +96,7 @@ async def wind_down(
         billed_anyway = not stopped or (ctx is not None and ctx.billed)
         await settle(engine, job, charge=billed_anyway, charged=ctx.charged if ctx else 0)
         if not stopped:
-            label = DISPLAY_NAMES.get(job.provider, job.provider)
+            label = provider_label(job.provider)
             note = f"{label} could not stop the clip it had started; it may still be charged"
             if job.provider == "local":
                 note = None
@@ -131,8 +131,8 @@ async def resume_check(engine: JobEngine, view: JobView) -> JobView | None:
     state, amount = found
     if view.kind == "clip" and view.provider == "kling" and state == "reserved":
         return view  # Kling dedupes a repeated create on external_task_id
-    noun = NOUNS.get(view.kind, view.kind)
-    label = DISPLAY_NAMES.get(view.provider, view.provider)
+    noun = JobKind(view.kind).noun
+    label = provider_label(view.provider)
     if state == "reserved":
         await settle(engine, view, charge=True, charged=amount)
         msg = f"StoryClip stopped during the {noun} call, so {label} may have charged for it; Retry to make it again"

@@ -22,6 +22,7 @@ class ErrorKind(StrEnum):
     TIMEOUT = "timeout"
     NOT_FOUND = "not_found"
     MALFORMED = "malformed"  # the provider answered something we cannot read
+    MODEL_UNAVAILABLE = "model_unavailable"  # retired, or not offered to this key
 
 
 class ProviderError(Exception):
@@ -70,13 +71,23 @@ class TextResult:
 
 
 @dataclass(frozen=True)
+class ReferenceImage:
+    """An image the result must stay consistent with: a character's look or the style."""
+
+    data: bytes
+    mime: str  # image/png | image/jpeg | image/webp
+    character: str | None = None  # None: the project's style reference
+
+
+@dataclass(frozen=True)
 class ImageRequest:
     prompt: str
     ratio: str  # "9:16", ...
     resolution: str  # "480p", "720p", "1080p"
     negative_prompt: str = ""
-    seed: int | None = None
+    seed: int | None = None  # sent where the API takes one (Gemini, Local)
     title: str = ""  # shown on local preview title cards
+    references: tuple[ReferenceImage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,7 @@ class ClipRequest:
     duration: int
     external_id: str  # derived from the job id; Kling dedupes on it
     negative_prompt: str = ""
+    seed: int | None = None  # Seedance takes one; Kling has none
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,17 @@ import binascii
 
 import httpx
 
+from ..domain.model_catalog import default_model
 from .base import ErrorKind, NarrationRequest, NarrationResult, ProviderError
-from .endpoints import base_url as default_base_url
-from .errors import kind_for_status, make_error, scrub
-from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+from .errors import kind_for_status, make_error, model_unavailable, scrub
+from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after
 from .keyed import KeyedProvider
 
 NAME = "elevenlabs"
 VOICES = {"Bin": "s07IwTCOrCDCaETjUVjx", "Otani": "3JDquces8E8bkmvbh6Bc"}
 _BUSY = {"too_many_concurrent_requests", "system_busy"}
 _QUOTA = {"quota_exceeded", "payment_required", "insufficient_credits"}
+_MODEL = {"model_not_found", "invalid_model_id", "model_deprecated"}
 
 
 def _detail(resp: httpx.Response) -> tuple[str, str]:
@@ -34,11 +35,13 @@ def _detail(resp: httpx.Response) -> tuple[str, str]:
     return "", str(detail or "")
 
 
-def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
     status, message = _detail(resp)
     message = scrub(message, secrets)
     if status in _QUOTA:
         return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if status in _MODEL:
+        return model_unavailable(NAME, model or "asked for")
     if status == "invalid_api_key" or resp.status_code == 401:
         return make_error(ErrorKind.BAD_KEY, NAME)
     if status in _BUSY:
@@ -54,14 +57,22 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
     )
 
 
+def _probe(client: httpx.AsyncClient, api_key: str, base_url: str | None) -> ElevenLabsProvider:
+    return ElevenLabsProvider(
+        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
+    )
+
+
 async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
     """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    url = (base_url or default_base_url(NAME)).rstrip("/") + "/v1/user"
-    resp = await send(client, "GET", url, provider=NAME, headers={"xi-api-key": api_key})
-    # a key scoped to TTS only may not read the user, yet it authenticated fine
-    if resp.status_code == 200 or _detail(resp)[0] == "missing_permissions":
-        return
-    raise _error(resp, (api_key,))
+    await _probe(client, api_key, base_url).check_key()
+
+
+async def list_models(
+    client: httpx.AsyncClient, api_key: str, base_url: str | None = None
+) -> list[str]:
+    """The text-to-speech model ids this key may use (GET /v1/models)."""
+    return await _probe(client, api_key, base_url).list_models()
 
 
 def _mime(output_format: str) -> str:
@@ -83,7 +94,7 @@ class ElevenLabsProvider(KeyedProvider):
         client: httpx.AsyncClient,
         base_url: str | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        model: str = "eleven_multilingual_v2",
+        model: str = default_model(NAME, "narration"),
         output_format: str = "mp3_44100_128",
         similarity_boost: float = 0.75,
     ) -> None:
@@ -93,14 +104,32 @@ class ElevenLabsProvider(KeyedProvider):
         self.similarity_boost = similarity_boost
 
 
+    key_header = "xi-api-key"
+    key_prefix = ""
+
+    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
+        return _error(resp, (self._api_key,), model)
+
     async def check_key(self) -> None:
-        await check_key(self._client, self._api_key, self.base_url)
+        resp = await self._request("GET", "/v1/user", ok=(401, 403))
+        # a key scoped to TTS only may not read the user, yet it authenticated fine
+        if resp.status_code < 300 or _detail(resp)[0] == "missing_permissions":
+            return
+        raise self._error(resp)
+
+    async def list_models(self) -> list[str]:
+        data = read_json(await self._request("GET", "/v1/models"), NAME)
+        items = data if isinstance(data, list) else []
+        return [
+            str(m["model_id"]) for m in items
+            if isinstance(m, dict) and m.get("model_id") and m.get("can_do_text_to_speech", True)
+        ]
 
     async def narrate(self, req: NarrationRequest) -> NarrationResult:
         voice_id = VOICES.get(req.voice)
         if voice_id is None:
             raise make_error(ErrorKind.BAD_REQUEST, NAME, f"unknown voice {req.voice!r}")
-        url = f"{self.base_url}/v1/text-to-speech/{voice_id}/with-timestamps"
+        path = f"/v1/text-to-speech/{voice_id}/with-timestamps"
         body = {
             "text": req.text,
             "model_id": self.model,
@@ -111,25 +140,10 @@ class ElevenLabsProvider(KeyedProvider):
             },
         }
 
-        async def once() -> dict:
-            resp = await send(
-                self._client,
-                "POST",
-                url,
-                provider=NAME,
-                paid=True,
-                params={"output_format": self.output_format},
-                json=body,
-                headers={"xi-api-key": self._api_key},
-            )
-            if resp.status_code != 200:
-                raise _error(resp, (self._api_key,))
-            data = read_json(resp, NAME)
-            if not isinstance(data, dict):
-                raise make_error(ErrorKind.MALFORMED, NAME)
-            return data
-
-        data = await self._retry.call(once)
+        data = await self._json(
+            "POST", path, paid=True, params={"output_format": self.output_format}, json=body,
+            model=self.model,
+        )
         # `alignment` follows the text as sent, so scene texts line up with it;
         # `normalized_alignment` spells numbers out ("3" -> "three") and is only a fallback.
         normalized = data.get("normalized_alignment") or None

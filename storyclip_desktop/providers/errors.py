@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..domain.providers import label
 from .base import ErrorKind, ProviderError
-
-DISPLAY_NAMES = {
-    "openai": "OpenAI",
-    "gemini": "Gemini",
-    "seedance": "Seedance",
-    "kling": "Kling",
-    "elevenlabs": "ElevenLabs",
-}
 
 _TEMPLATES = {
     ErrorKind.BAD_KEY: "{p} rejected the API key. Check the key in Settings.",
@@ -24,6 +17,10 @@ _TEMPLATES = {
     ErrorKind.TIMEOUT: "{p} took too long to answer. Try again later.",
     ErrorKind.NOT_FOUND: "{p} could not find what was asked for.",
     ErrorKind.MALFORMED: "{p} sent an answer the app could not read.",
+    ErrorKind.MODEL_UNAVAILABLE: (
+        "{p} does not offer the model {d}: it is retired or unknown to this key. "
+        "Choose another in Settings › Models."
+    ),
 }
 
 # Kinds that clear up by themselves; the rest need the user to change something.
@@ -44,6 +41,11 @@ def retryable_by_default(kind: ErrorKind) -> bool:
     return kind in _RETRYABLE
 
 
+def model_unavailable(provider: str, model: str) -> ProviderError:
+    """The provider refused the request because of its model: never worth a retry."""
+    return make_error(ErrorKind.MODEL_UNAVAILABLE, provider, repr(model), retryable=False)
+
+
 def make_error(
     kind: ErrorKind,
     provider: str,
@@ -53,7 +55,7 @@ def make_error(
     retry_after: float | None = None,
     secrets: Iterable[str] = (),
 ) -> ProviderError:
-    name = DISPLAY_NAMES.get(provider, provider)
+    name = label(provider)
     detail = scrub(detail or "", secrets)
     template = _TEMPLATES[kind]
     if "{d}" in template:

@@ -8,15 +8,21 @@ import binascii
 
 import httpx
 
+from ..domain.model_catalog import default_model
 from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextRequest, TextResult
-from .endpoints import base_url as default_base_url
-from .errors import kind_for_status, make_error
-from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+from .errors import kind_for_status, make_error, model_unavailable
+from .http import DEFAULT_RETRY, RetryPolicy, retry_after
 from .keyed import KeyedProvider
-from .prompts import GEMINI_SCENES_SCHEMA, parse_scenes, scene_split_prompt
+from .prompts import (
+    GEMINI_SCENES_SCHEMA,
+    image_prompt_with_references,
+    parse_scenes,
+    scene_split_prompt,
+)
 from .sizes import fit_png, nearest_ratio, target_size
 
 NAME = "gemini"
+API_VERSION = "v1"  # the stable path google-genai 3.x sends to
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9")
 
 
@@ -45,7 +51,7 @@ def _per_day_quota(details: list) -> bool:
     return False
 
 
-def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
     try:
         err = resp.json().get("error") or {}
     except (ValueError, AttributeError):
@@ -60,6 +66,9 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
         return make_error(ErrorKind.QUOTA, NAME, "the daily quota is used up", retryable=False)
     if "API key not valid" in message or "API_KEY_INVALID" in reasons or status in (401, 403):
         return make_error(ErrorKind.BAD_KEY, NAME)
+    if model and status == 404 and "models/" in message:
+        # "models/x is not found for API version v1, or is not supported for generateContent"
+        return model_unavailable(NAME, model)
     kind = kind_for_status(status)
     detail = message if kind is ErrorKind.BAD_REQUEST else ""
     hint = _retry_delay(details)
@@ -104,17 +113,29 @@ def _usage(data: dict) -> int:
         return 0
 
 
+def _probe(client: httpx.AsyncClient, api_key: str, base_url: str | None) -> GeminiProvider:
+    return GeminiProvider(
+        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
+    )
+
+
 async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
     """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    url = (base_url or default_base_url(NAME)).rstrip("/") + "/v1beta/models"
-    resp = await send(client, "GET", url, provider=NAME, headers={"x-goog-api-key": api_key})
-    if resp.status_code != 200:
-        raise _error(resp, (api_key,))
+    await _probe(client, api_key, base_url).list_models(pages=1)
+
+
+async def list_models(
+    client: httpx.AsyncClient, api_key: str, base_url: str | None = None
+) -> list[str]:
+    """The model ids this key may use (GET /v1/models, every page)."""
+    return await _probe(client, api_key, base_url).list_models()
 
 
 class GeminiProvider(KeyedProvider):
     name = NAME
     token_type = "gemini"
+    key_header = "x-goog-api-key"
+    key_prefix = ""
 
     def __init__(
         self,
@@ -123,38 +144,36 @@ class GeminiProvider(KeyedProvider):
         client: httpx.AsyncClient,
         base_url: str | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        text_model: str = "gemini-2.5-flash",
-        image_model: str = "gemini-2.5-flash-image",
+        text_model: str = default_model(NAME, "text"),
+        image_model: str = default_model(NAME, "image"),
     ) -> None:
         super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
         self.text_model = text_model
         self.image_model = image_model
 
+    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
+        return _error(resp, (self._api_key,), model)
 
     async def check_key(self) -> None:
-        await check_key(self._client, self._api_key, self.base_url)
+        await self.list_models(pages=1)
+
+    async def list_models(self, pages: int = 20) -> list[str]:
+        ids: list[str] = []
+        params: dict[str, str] = {}  # the SDK sends no page size: the server's default
+        for _ in range(pages):
+            data = await self._json("GET", f"/{API_VERSION}/models", params=params)
+            for m in data.get("models") or []:
+                if isinstance(m, dict) and m.get("name"):
+                    ids.append(str(m["name"]).removeprefix("models/"))
+            token = data.get("nextPageToken")
+            if not token:
+                break
+            params = {**params, "pageToken": str(token)}
+        return ids
 
     async def _generate(self, model: str, body: dict) -> dict:
-        url = f"{self.base_url}/v1beta/models/{model}:generateContent"
-
-        async def once() -> dict:
-            resp = await send(
-                self._client,
-                "POST",
-                url,
-                provider=NAME,
-                paid=True,
-                json=body,
-                headers={"x-goog-api-key": self._api_key},
-            )
-            if resp.status_code != 200:
-                raise _error(resp, (self._api_key,))
-            data = read_json(resp, NAME)
-            if not isinstance(data, dict):
-                raise make_error(ErrorKind.MALFORMED, NAME)
-            return data
-
-        return await self._retry.call(once)
+        path = f"/{API_VERSION}/models/{model}:generateContent"
+        return await self._json("POST", path, paid=True, json=body, model=model)
 
     async def split_script(self, req: TextRequest) -> TextResult:
         body = {
@@ -181,18 +200,18 @@ class GeminiProvider(KeyedProvider):
     async def generate_image(self, req: ImageRequest) -> ImageResult:
         width, height = target_size(req.ratio, req.resolution)
         aspect = nearest_ratio(req.ratio, ASPECT_RATIOS)
-        prompt = (
-            req.prompt
-            if not req.negative_prompt
-            else f"{req.prompt}\n\nAvoid: {req.negative_prompt}"
-        )
-        body = {
-            "contents": [{"role": "user", "parts": [{"text": prompt}]}],
-            "generationConfig": {
-                "responseModalities": ["IMAGE"],
-                "imageConfig": {"aspectRatio": aspect},
-            },
-        }
+        prompt = image_prompt_with_references(req.prompt, req.negative_prompt, req.references)
+        # Reference images ride as inline image parts after the text (characters, style),
+        # spelled as google-genai 3.x sends a Blob: inlineData {data, mime_type}.
+        parts: list[dict] = [{"text": prompt}]
+        parts += [
+            {"inlineData": {"data": base64.b64encode(ref.data).decode("ascii"), "mime_type": ref.mime}}
+            for ref in req.references
+        ]
+        config: dict = {"responseModalities": ["IMAGE"], "imageConfig": {"aspectRatio": aspect}}
+        if req.seed is not None:
+            config["seed"] = req.seed  # google-genai: GenerateContentConfig.seed
+        body = {"contents": [{"role": "user", "parts": parts}], "generationConfig": config}
         data = await self._generate(self.image_model, body)
         candidate = _candidate(data)
         for part in _parts(candidate):
@@ -213,7 +232,7 @@ class GeminiProvider(KeyedProvider):
                     height=height,
                     usage_tokens=_usage(data),
                     model=self.image_model,
-                    meta={"aspect_ratio": aspect},
+                    meta={"aspect_ratio": aspect, "references_sent": len(req.references)},
                 )
         reason = str(candidate.get("finishReason") or "")
         said = str(candidate.get("finishMessage") or "") or _text(candidate).strip()

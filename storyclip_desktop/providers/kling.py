@@ -10,10 +10,11 @@ from pathlib import Path
 import httpx
 import jwt
 
+from ..domain.model_catalog import default_model
 from .base import ClipRequest, ClipStatus, ErrorKind, ProviderError
 from .download import download_to
 from .endpoints import base_url as default_base_url
-from .errors import kind_for_status, make_error, scrub
+from .errors import kind_for_status, make_error, model_unavailable, scrub
 from .http import DEFAULT_RETRY, RetryPolicy, retry_after, send
 
 NAME = "kling"
@@ -35,8 +36,12 @@ def sign(access_key: str, secret_key: str, now: float) -> str:
     return jwt.encode(payload, secret_key, algorithm="HS256", headers={"typ": "JWT"})
 
 
-def _code_error(code: int, message: str, status: int, headers: httpx.Headers) -> ProviderError:
+def _code_error(
+    code: int, message: str, status: int, headers: httpx.Headers, model: str = ""
+) -> ProviderError:
     hint = retry_after(headers)
+    if model and code in (1200, 1201) and "model" in message.lower():
+        return model_unavailable(NAME, model)
     if 1000 <= code <= 1004:
         return make_error(ErrorKind.BAD_KEY, NAME)
     if 1100 <= code <= 1102:
@@ -90,7 +95,7 @@ class KlingProvider:
         client: httpx.AsyncClient,
         base_url: str | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        model: str = "kling-v2-1",
+        model: str = default_model(NAME, "clip"),
         mode: str = "std",
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -119,7 +124,7 @@ class KlingProvider:
         return (self._access_key, self._secret_key, self._token)
 
     async def _call(
-        self, method: str, path: str, *, paid: bool = False, json: dict | None = None
+        self, method: str, path: str, *, paid: bool = False, json: dict | None = None, model: str = ""
     ) -> object:
         async def attempt(fresh: bool) -> tuple[httpx.Response, int, str, object]:
             resp = await send(
@@ -139,7 +144,7 @@ class KlingProvider:
                 # refused before anything was created, so resending with a fresh token is safe
                 resp, code, message, data = await attempt(fresh=True)
             if code != 0:
-                raise _code_error(code, message, resp.status_code, resp.headers)
+                raise _code_error(code, message, resp.status_code, resp.headers, model)
             if resp.status_code >= 300:
                 raise make_error(
                     kind_for_status(resp.status_code), NAME, retry_after=retry_after(resp.headers)
@@ -162,7 +167,7 @@ class KlingProvider:
             "duration": "5" if req.duration <= 7 else "10",
             "external_task_id": req.external_id,
         }
-        data = await self._call("POST", "/v1/videos/image2video", paid=True, json=body)
+        data = await self._call("POST", "/v1/videos/image2video", paid=True, json=body, model=self.model)
         task_id = data.get("task_id") if isinstance(data, dict) else None
         if not task_id:
             raise make_error(ErrorKind.MALFORMED, NAME, "no task id came back")

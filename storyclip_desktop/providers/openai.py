@@ -1,4 +1,4 @@
-"""OpenAI: chat completions (scene split) and gpt-image-1 (images)."""
+"""OpenAI: chat completions (scene split) and the GPT image models (images)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,30 @@ import binascii
 
 import httpx
 
-from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextRequest, TextResult
-from .endpoints import base_url as default_base_url
-from .errors import kind_for_status, make_error, retryable_by_default
-from .http import (
-    DEFAULT_RETRY,
-    GPT_IMAGE_READ_TIMEOUT,
-    RetryPolicy,
-    read_json,
-    retry_after,
-    send,
-    should_retry,
-    timeout,
+from ..domain.model_catalog import default_model
+from .base import (
+    ErrorKind,
+    ImageRequest,
+    ImageResult,
+    ProviderError,
+    ReferenceImage,
+    TextRequest,
+    TextResult,
 )
+from .errors import kind_for_status, make_error, model_unavailable, retryable_by_default
+from .http import DEFAULT_RETRY, GPT_IMAGE_READ_TIMEOUT, RetryPolicy, retry_after, should_retry
 from .keyed import KeyedProvider
-from .prompts import SCENES_SCHEMA, parse_scenes, scene_split_prompt
+from .prompts import SCENES_SCHEMA, image_prompt_with_references, parse_scenes, scene_split_prompt
 from .sizes import fit_png, nearest_ratio, target_size
 
 NAME = "openai"
 IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+_SUFFIX = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 _REFUSAL_CODES = {"content_policy_violation", "moderation_blocked"}
+_MODEL_CODES = {"model_not_found", "model_deprecated", "model_retired"}
 
 
-def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
     try:
         err = resp.json().get("error") or {}
     except (ValueError, AttributeError):
@@ -42,6 +43,8 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
     if code == "insufficient_quota" or err.get("type") == "insufficient_quota":
         # out of credit: no header can make a retry succeed
         return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if code in _MODEL_CODES or (status in (400, 404) and err.get("param") == "model"):
+        return model_unavailable(NAME, model or "asked for")
     if code in _REFUSAL_CODES:
         kind = ErrorKind.REFUSED
     elif status == 401 or code == "invalid_api_key":
@@ -62,14 +65,22 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
     )
 
 
+def _probe(client: httpx.AsyncClient, api_key: str, base_url: str | None) -> OpenAIProvider:
+    return OpenAIProvider(
+        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
+    )
+
+
 async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
     """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    url = (base_url or default_base_url(NAME)).rstrip("/") + "/models"
-    resp = await send(
-        client, "GET", url, provider=NAME, headers={"Authorization": f"Bearer {api_key}"}
-    )
-    if resp.status_code != 200:
-        raise _error(resp, (api_key,))
+    await _probe(client, api_key, base_url).list_models()
+
+
+async def list_models(
+    client: httpx.AsyncClient, api_key: str, base_url: str | None = None
+) -> list[str]:
+    """The model ids this key may use (GET /v1/models)."""
+    return await _probe(client, api_key, base_url).list_models()
 
 
 class OpenAIProvider(KeyedProvider):
@@ -83,8 +94,8 @@ class OpenAIProvider(KeyedProvider):
         client: httpx.AsyncClient,
         base_url: str | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        text_model: str = "gpt-4.1-mini",
-        image_model: str = "gpt-image-1",
+        text_model: str = default_model(NAME, "text"),
+        image_model: str = default_model(NAME, "image"),
         image_quality: str = "high",
         image_read_timeout: float = GPT_IMAGE_READ_TIMEOUT,
     ) -> None:
@@ -94,31 +105,32 @@ class OpenAIProvider(KeyedProvider):
         self.image_quality = image_quality
         self.image_read_timeout = image_read_timeout
 
+    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
+        return _error(resp, (self._api_key,), model)
 
     async def check_key(self) -> None:
-        await check_key(self._client, self._api_key, self.base_url)
+        await self.list_models()
+
+    async def list_models(self) -> list[str]:
+        data = await self._json("GET", "/models")
+        return [str(m["id"]) for m in data.get("data") or [] if isinstance(m, dict) and m.get("id")]
 
     async def _post(self, path: str, body: dict, read_timeout: float | None = None) -> dict:
-        async def once() -> dict:
-            extra = {} if read_timeout is None else {"timeout": timeout(read_timeout)}
-            resp = await send(
-                self._client,
-                "POST",
-                self.base_url + path,
-                provider=NAME,
-                paid=True,
-                json=body,
-                headers={"Authorization": f"Bearer {self._api_key}"},
-                **extra,
-            )
-            if resp.status_code != 200:
-                raise _error(resp, (self._api_key,))
-            data = read_json(resp, NAME)
-            if not isinstance(data, dict):
-                raise make_error(ErrorKind.MALFORMED, NAME)
-            return data
+        return await self._json(
+            "POST", path, paid=True, json=body, read_timeout=read_timeout, model=str(body.get("model", ""))
+        )
 
-        return await self._retry.call(once)
+    async def _edit(self, fields: dict, refs: tuple[ReferenceImage, ...]) -> dict:
+        """POST /images/edits: multipart with one `image[]` part per reference image (the
+        part name the official SDK's images.edit(image=[...]) sends); no image seeds."""
+        files = [
+            ("image[]", (f"reference-{i}{_SUFFIX.get(ref.mime, '.png')}", ref.data, ref.mime))
+            for i, ref in enumerate(refs, start=1)
+        ]
+        return await self._json(
+            "POST", "/images/edits", paid=True, data={k: str(v) for k, v in fields.items()}, files=files,
+            read_timeout=self.image_read_timeout, model=str(fields.get("model", "")),
+        )
 
     async def split_script(self, req: TextRequest) -> TextResult:
         body = {
@@ -147,11 +159,7 @@ class OpenAIProvider(KeyedProvider):
     async def generate_image(self, req: ImageRequest) -> ImageResult:
         width, height = target_size(req.ratio, req.resolution)
         size = nearest_ratio(req.ratio, IMAGE_SIZES)
-        prompt = (
-            req.prompt
-            if not req.negative_prompt
-            else f"{req.prompt}\n\nAvoid: {req.negative_prompt}"
-        )
+        prompt = image_prompt_with_references(req.prompt, req.negative_prompt, req.references)
         # gpt-image models reject response_format (400 unknown_parameter): never send it
         body = {
             "model": self.image_model,
@@ -161,7 +169,10 @@ class OpenAIProvider(KeyedProvider):
             "quality": self.image_quality,
             "output_format": "png",
         }
-        data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
+        if req.references:
+            data = await self._edit(body, req.references)
+        else:
+            data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
         try:
             raw = base64.b64decode(data["data"][0]["b64_json"], validate=True)
             # Decoding and resizing takes tens of ms: keep it off the event loop.
@@ -174,7 +185,7 @@ class OpenAIProvider(KeyedProvider):
             height=height,
             usage_tokens=_total_tokens(data),
             model=self.image_model,
-            meta={"generated_size": size},
+            meta={"generated_size": size, "references_sent": len(req.references)},
         )
 
 

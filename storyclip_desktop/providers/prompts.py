@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .base import ErrorKind, SceneDraft, TextRequest
+from .base import ErrorKind, ReferenceImage, SceneDraft, TextRequest
 from .errors import make_error
 
 _FIELDS = ("narration", "image_prompt", "motion_prompt", "negative_prompt")
@@ -42,6 +42,8 @@ GEMINI_SCENES_SCHEMA: dict = {
                     **{f: {"type": "STRING"} for f in _FIELDS},
                     "duration": {"type": "INTEGER"},
                 },
+                # google-genai adds the dict's key order to a schema it is given
+                "property_ordering": [*_FIELDS, "duration"],
                 "required": [*_FIELDS, "duration"],
             },
         }
@@ -88,3 +90,18 @@ def parse_scenes(text: str, provider: str) -> list[SceneDraft]:
     if not scenes:
         raise make_error(ErrorKind.MALFORMED, provider, "no scenes came back")
     return scenes
+
+
+def image_prompt_with_references(prompt: str, negative: str, refs: tuple[ReferenceImage, ...]) -> str:
+    """The image prompt, with what to avoid and, when reference images go with it, which
+    image shows whom (the images follow the text in the order named here)."""
+    text = prompt if not negative else f"{prompt}\n\nAvoid: {negative}"
+    if not refs:
+        return text
+    lines = [text, "", "Reference images, in order:"]
+    for i, ref in enumerate(refs, start=1):
+        what = f"{ref.character}: keep this person's face, hair and clothes" if ref.character else (
+            "the visual style: match its palette, lighting and rendering"
+        )
+        lines.append(f"{i}. {what}")
+    return "\n".join(lines)

@@ -7,23 +7,27 @@ from pathlib import Path
 
 import httpx
 
+from ..domain.model_catalog import default_model
 from .base import ClipRequest, ClipStatus, ErrorKind, ProviderError
 from .download import download_to
-from .endpoints import base_url as default_base_url
-from .errors import kind_for_status, make_error, scrub
-from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after, send
+from .errors import kind_for_status, make_error, model_unavailable, scrub
+from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after
 from .keyed import KeyedProvider
 
 NAME = "seedance"
 STATES = {"queued", "running", "succeeded", "failed", "cancelled", "expired"}
 _QUOTA_CODES = ("QuotaExceeded", "AccountOverdueError", "SetLimitExceeded")
+# the model id is unknown, retired, or not activated for this account
+_MODEL_CODES = ("InvalidEndpointOrModel", "ModelNotOpen", "ModelNotFound", "ModelDeprecated")
 
 
 def _classify(
-    code: str, message: str, status: int, headers: httpx.Headers | None = None
+    code: str, message: str, status: int, headers: httpx.Headers | None = None, model: str = ""
 ) -> ProviderError:
     if code.startswith(_QUOTA_CODES):
         return make_error(ErrorKind.QUOTA, NAME, retryable=False)
+    if model and code.startswith(_MODEL_CODES):
+        return model_unavailable(NAME, model)
     if "SensitiveContent" in code:
         return make_error(ErrorKind.REFUSED, NAME, message or code)
     if status == 401 or code.startswith("AuthenticationError"):
@@ -33,14 +37,14 @@ def _classify(
     return make_error(kind, NAME, detail, retry_after=retry_after(headers or {}))
 
 
-def _error(resp: httpx.Response, secrets: tuple[str, ...]) -> ProviderError:
+def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
     try:
         err = resp.json().get("error") or {}
     except (ValueError, AttributeError):
         err = {}
     err = err if isinstance(err, dict) else {}
     message = scrub(str(err.get("message") or ""), secrets)
-    return _classify(str(err.get("code") or ""), message, resp.status_code, resp.headers)
+    return _classify(str(err.get("code") or ""), message, resp.status_code, resp.headers, model)
 
 
 def _task_error(state: str, err: dict) -> ProviderError | None:
@@ -60,17 +64,9 @@ def _task_error(state: str, err: dict) -> ProviderError | None:
 
 async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
     """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    url = (base_url or default_base_url(NAME)).rstrip("/") + "/contents/generations/tasks"
-    resp = await send(
-        client,
-        "GET",
-        url,
-        provider=NAME,
-        params={"page_num": 1, "page_size": 1},
-        headers={"Authorization": f"Bearer {api_key}"},
-    )
-    if resp.status_code != 200:
-        raise _error(resp, (api_key,))
+    await SeedanceProvider(
+        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
+    ).check_key()
 
 
 class SeedanceProvider(KeyedProvider):
@@ -84,7 +80,7 @@ class SeedanceProvider(KeyedProvider):
         client: httpx.AsyncClient,
         base_url: str | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
-        model: str = "seedance-1-0-lite-i2v-250428",
+        model: str = default_model(NAME, "clip"),
         legacy_flags: bool = False,
     ) -> None:
         super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
@@ -95,37 +91,12 @@ class SeedanceProvider(KeyedProvider):
     def __repr__(self) -> str:
         return f"SeedanceProvider(base_url={self.base_url!r}, model={self.model!r}, api_key='***')"
 
+    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
+        return _error(resp, (self._api_key,), model)
+
     async def check_key(self) -> None:
-        await check_key(self._client, self._api_key, self.base_url)
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        paid: bool = False,
-        ok: tuple[int, ...] = (),
-        headers: dict[str, str] | None = None,
-        json: dict | None = None,
-    ) -> httpx.Response:
-        """One API call through the retry policy; statuses in `ok` are returned, not raised."""
-        headers = {"Authorization": f"Bearer {self._api_key}", **(headers or {})}
-
-        async def once() -> httpx.Response:
-            resp = await send(
-                self._client,
-                method,
-                self.base_url + path,
-                provider=NAME,
-                paid=paid,
-                headers=headers,
-                json=json,
-            )
-            if resp.status_code >= 300 and resp.status_code not in ok:
-                raise _error(resp, (self._api_key,))
-            return resp
-
-        return await self._retry.call(once)
+        # Ark publishes no model list for an API key: listing one task proves the key.
+        await self._request("GET", "/contents/generations/tasks", params={"page_num": 1, "page_size": 1})
 
     def _body(self, req: ClipRequest) -> dict:
         image = "data:image/png;base64," + base64.b64encode(req.image_png).decode("ascii")
@@ -133,6 +104,8 @@ class SeedanceProvider(KeyedProvider):
         text = req.prompt
         if self.legacy_flags:
             text = f"{text} --rs {req.resolution} --rt {req.ratio} --dur {req.duration} --cf false --wm false"
+            if req.seed is not None:
+                text += f" --seed {req.seed}"
         body: dict = {
             "model": self.model,
             "content": [
@@ -141,16 +114,19 @@ class SeedanceProvider(KeyedProvider):
             ],
         }
         if not self.legacy_flags:
-            body |= params | {"seed": -1, "camera_fixed": False, "watermark": False}
+            # -1 lets the server pick; StoryClip sends its own so a version can be made again.
+            seed = req.seed if req.seed is not None else -1
+            body |= params | {"seed": seed, "camera_fixed": False, "watermark": False}
         return body
 
     async def create_clip(self, req: ClipRequest) -> str:
-        resp = await self._call(
+        resp = await self._request(
             "POST",
             "/contents/generations/tasks",
             paid=True,
             json=self._body(req),
             headers={"X-Client-Request-Id": req.external_id},
+            model=self.model,
         )
         data = read_json(resp, NAME)
         task_id = data.get("id") if isinstance(data, dict) else None
@@ -159,7 +135,7 @@ class SeedanceProvider(KeyedProvider):
         return str(task_id)
 
     async def poll_clip(self, remote_id: str) -> ClipStatus:
-        data = read_json(await self._call("GET", f"/contents/generations/tasks/{remote_id}"), NAME)
+        data = read_json(await self._request("GET", f"/contents/generations/tasks/{remote_id}"), NAME)
         if not isinstance(data, dict) or data.get("status") not in STATES:
             raise make_error(ErrorKind.MALFORMED, NAME, "the task status was not readable")
         state = str(data["status"])
@@ -174,7 +150,7 @@ class SeedanceProvider(KeyedProvider):
 
     async def cancel_clip(self, remote_id: str) -> bool:
         """Only queued tasks can be cancelled; False when the server will not."""
-        resp = await self._call(
+        resp = await self._request(
             "DELETE", f"/contents/generations/tasks/{remote_id}", ok=(400, 404, 409)
         )
         return resp.status_code < 300

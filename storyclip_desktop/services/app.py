@@ -18,9 +18,11 @@ from .errors import ServiceError
 from .export import ExportService
 from .generation import GenerationService
 from .handoff import HandoffService
+from .models import ModelChoiceService
 from .ordering import OrderingService
 from .preferences import PreferenceService
 from .projects import ProjectService
+from .references import ReferenceService
 from .render_plan import RenderPlanService
 from .reviews import ReviewService
 from .scenes import SceneService
@@ -52,7 +54,10 @@ class Services:
         self.reviews = ReviewService(*args, **kw)
         self.assets = AssetService(*args, **kw)
         self.tokens = TokenService(*args, **kw)
+        self.references = ReferenceService(*args, scenes=self.scenes, assets=self.assets, **kw)
         self.tokens.ensure_rows()  # a no-op on the secured store: add-user made them
+        # Each person's own model choices: never queued for sync.
+        self.models = ModelChoiceService(*args, outbox=False, access=self.access)
         self.generation = GenerationService(self)
         self.render_plan = RenderPlanService(self)
         self.exports = ExportService(self)

@@ -4,16 +4,20 @@ nothing here talks to a network, so the window can call it on its own thread."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..domain import validation as v
+from ..domain.job_kinds import JobKind, a
+from ..domain.model_catalog import RETIRED, known
+from ..domain.providers import label as provider_label
 from ..domain.text import shorten
 from ..domain.timing import joined_narration, narrated
 from .errors import Conflict, NotFound
-from .generation_jobs import PROVIDER_LABELS, JobRecords, JobSpec, JobView
+from .generation_jobs import ACTIVE_STATES, JobRecords, JobSpec, JobView
 from .generation_plan import SKIP_RULES, Choice, choose, clip_seconds, language_of
 from .views import Preferences, SceneView
 
@@ -21,7 +25,10 @@ if TYPE_CHECKING:
     from .app import Services
 
 EDITED_SKIP = "its prompt was written by hand; it is kept unless you choose to replace edited prompts"
-NOUNS = {"text": "scene split", "prompt": "prompt", "image": "image", "clip": "clip", "narration": "narration"}
+# Where the API takes a seed (Gemini generationConfig.seed, Seedance's seed, the local
+# renderer); OpenAI's images and Kling's image2video take none.
+SEEDED = {"image": frozenset({"local", "gemini"}), "clip": frozenset({"seedance"})}
+SEED_RANGE = 2**31  # Gemini's seed is an int32; Seedance takes up to 2**32 - 1
 
 
 @dataclass(frozen=True)
@@ -41,10 +48,14 @@ class BatchResult:
     skipped: list[Skipped]
     provider: str
     preferred: str
+    # jobs of these scenes that a StoryClip which stopped left unfinished, taken up again
+    # instead of skipped (see `resume_orphans`); a clip job polls its remote task
+    resumed: list[JobView] = field(default_factory=list)
+    model: str = ""  # the exact model the jobs use (Settings › Models)
 
     @property
     def provider_label(self) -> str:
-        return PROVIDER_LABELS.get(self.provider, self.provider)
+        return provider_label(self.provider)
 
 
 class GenerationService:
@@ -72,25 +83,36 @@ class GenerationService:
             return self.key_check(provider)
         from .. import keychain
 
-        return all(keychain.has_secret(n) for n in keychain.PROVIDER_ENTRIES.get(provider, (provider,)))
+        return keychain.has_provider_keys(provider)
 
     def choice(self, project_id: int, kind: str) -> Choice:
-        return choose(kind, self._sv.preferences.get(project_id), self.has_key)
+        return self._choose(kind, project_id, self._sv.preferences.get(project_id))
+
+    def _choose(self, kind: str, project_id: int, prefs: Preferences) -> Choice:
+        """The provider and the exact model (Settings › Models) a job of `kind` uses."""
+        models = self._sv.models
+        return choose(kind, prefs, self.has_key, lambda p, k: models.chosen(p, k, project_id))
 
     # ---- actions ------------------------------------------------------------------
 
     def enqueue(
-        self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None, *, replace_edited: bool = False
+        self, kind: JobKind | str, project_id: int, scene_ids: Sequence[str] | None = None, *,
+        resume_orphans: Callable[[JobView], bool] | None = None, replace_edited: bool = False,
     ) -> BatchResult:
-        if kind in SKIP_RULES:
-            return self._scene_batch(kind, project_id, scene_ids, replace_edited=replace_edited)
+        """One batch of `kind`. With `resume_orphans` (is this active job's engine gone?),
+        a scene whose job of this kind was left unfinished is resumed, not skipped."""
+        try:
+            kind = JobKind(kind)
+        except ValueError:
+            raise v.ValidationError("kind", f"must be one of {', '.join(JobKind)}") from None
+        if kind.per_scene:
+            return self._scene_batch(kind, project_id, scene_ids, orphaned=resume_orphans,
+                                     replace_edited=replace_edited)
         if scene_ids:
-            raise v.ValidationError("scenes", f"{_a(NOUNS.get(kind, kind))} is made for the whole project")
-        if kind == "narration":
+            raise v.ValidationError("scenes", f"{a(kind.noun)} is made for the whole project")
+        if kind is JobKind.NARRATION:
             return self.narration(project_id)
-        if kind == "text":
-            return self.split(project_id)
-        raise v.ValidationError("kind", f"must be one of {', '.join(NOUNS)}")
+        return self.split(project_id)
 
     def prompts(
         self, project_id: int, scene_ids: Sequence[str] | None = None, *, replace_edited: bool = False
@@ -115,6 +137,27 @@ class GenerationService:
     def clips(self, project_id: int, scene_ids: Sequence[str] | None = None) -> BatchResult:
         return self._scene_batch("clip", project_id, scene_ids)
 
+    def again_with_seed(self, project_id: int, scene_id: str, type_: str, version: int) -> BatchResult:
+        """'Generate again with the same seed': one new image or clip of the scene, sent
+        with the seed that made `version` (the prompt and references are today's)."""
+        if type_ not in SEEDED:
+            raise v.ValidationError("type", "only images and clips have a seed")
+        made = next(
+            (a for a in self._sv.assets.versions(project_id, scene_id, type_) if a.version == version), None
+        )
+        if made is None:
+            raise NotFound(f"scene {scene_id} has no {type_} v{version}")
+        seed = made.metadata.get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool):
+            raise Conflict(f"{type_} v{version} of {scene_id} was made without a seed; generate it again instead")
+        c = self.choice(project_id, type_)
+        if c.provider not in SEEDED[type_]:
+            raise Conflict(
+                f"{provider_label(c.provider)} takes no seed; "
+                f"choose {' or '.join(provider_label(p) for p in sorted(SEEDED[type_]))} to reuse one"
+            )
+        return self._scene_batch(type_, project_id, [scene_id], seed=seed)
+
     def narration(self, project_id: int) -> BatchResult:
         prefs = self._sv.preferences.get(project_id)
         self._refuse_if_running(project_id, "narration")
@@ -126,7 +169,7 @@ class GenerationService:
             text = (self._sv.projects.get(project_id).script or "").strip()
         if not text:
             raise v.ValidationError("script", "is empty; there is nothing to narrate")
-        c = choose("narration", prefs, self.has_key)
+        c = self._choose("narration", project_id, prefs)
         request = {
             "text": text, "voice": prefs.voice_gen_model, "stability": prefs.stability,
             "language": language_of(text),
@@ -148,7 +191,7 @@ class GenerationService:
         if not script:
             raise v.ValidationError("script", "is empty; write a script before splitting")
         prefs = project.preferences
-        c = choose("text", prefs, self.has_key)
+        c = self._choose("text", project_id, prefs)
         request = {
             "script": script, "split_rule": prefs.split_rule, "custom_style": prefs.custom_style,
             "language": language_of(script), "replace": bool(replace),
@@ -172,7 +215,7 @@ class GenerationService:
             self._announce([job_id])
             return job_id
         prefs = self._sv.preferences.get(job.project_id)
-        c = choose(job.kind, prefs, self.has_key)
+        c = self._choose(job.kind, job.project_id, prefs)
         request = dict(job.request)
         if job.scene_id is not None and job.kind in SKIP_RULES:
             self._sv.scenes.get(job.project_id, job.scene_id)  # NotFound if it was deleted
@@ -182,8 +225,6 @@ class GenerationService:
     # ---- reading ------------------------------------------------------------------
 
     def jobs(self, project_id: int | None = None, *, active_only: bool = False, limit: int = 200) -> list[JobView]:
-        from .generation_jobs import ACTIVE_STATES
-
         return self.records.list(project_id, states=ACTIVE_STATES if active_only else None, limit=limit)
 
     def job(self, job_id: int) -> JobView:
@@ -196,8 +237,10 @@ class GenerationService:
     # ---- helpers ------------------------------------------------------------------
 
     def _scene_batch(
-        self, kind: str, project_id: int, scene_ids: Sequence[str] | None, *, replace_edited: bool = False
+        self, kind: str, project_id: int, scene_ids: Sequence[str] | None, *, seed: int | None = None,
+        orphaned: Callable[[JobView], bool] | None = None, replace_edited: bool = False,
     ) -> BatchResult:
+        kind = JobKind(kind)
         prefs = self._sv.preferences.get(project_id)  # NotFound for an unknown project
         scenes = self._sv.scenes.list(project_id)
         explicit = bool(scene_ids)
@@ -210,12 +253,17 @@ class GenerationService:
         if not scenes:
             raise Conflict(f"project {project_id} has no scenes; split the script first")
         running = self.records.active_for(project_id, kind)
+        left = self._orphans(project_id, kind, running, orphaned)
         rule = SKIP_RULES[kind]
         picked: list[SceneView] = []
         skipped: list[Skipped] = []
+        resumed: list[JobView] = []
         for s in scenes:
+            if s.scene_id in left:
+                resumed.append(left[s.scene_id])
+                continue
             reason = (
-                f"already has {_a(NOUNS[kind])} job in progress (job {running[s.scene_id]})"
+                f"already has {a(kind.noun)} job in progress (job {running[s.scene_id]})"
                 if s.scene_id in running
                 else rule(s, explicit)
             )
@@ -225,30 +273,49 @@ class GenerationService:
                 skipped.append(Skipped(s.scene_id, reason))
             else:
                 picked.append(s)
+        c = self._choose(kind, project_id, prefs)
         if not picked:
+            if resumed:
+                return BatchResult(kind, project_id, [], skipped, c.provider, c.preferred, resumed, c.model)
             why = "; ".join(str(x) for x in skipped)
-            raise Conflict(f"no {NOUNS[kind]} to generate: {why}")
-        c = choose(kind, prefs, self.has_key)
+            raise Conflict(f"no {kind.noun} to generate: {why}")
         build = {"prompt": self._prompt_request, "image": self._image_request, "clip": self._clip_request}[kind]
         items = [(s.scene_id, build(project_id, s, prefs, c)) for s in picked]
         if kind == "prompt" and replace_edited:
             items = [(sid, {**req, "replace_edited": True}) for sid, req in items]
-        return self._record(kind, project_id, c, items, skipped)
+        for _, request in items:
+            if kind in SEEDED:
+                request["seed"] = _seed(kind, c.provider, seed)
+        return dataclasses.replace(self._record(kind, project_id, c, items, skipped), resumed=resumed)
+
+    def _orphans(
+        self, project_id: int, kind: str, running: dict[str | None, int],
+        orphaned: Callable[[JobView], bool] | None,
+    ) -> dict[str, JobView]:
+        """scene -> its active job of `kind` whose engine is gone (crash, kill -9)."""
+        if orphaned is None or not running:
+            return {}
+        views = self.records.many(running.values())
+        return {j.scene_id: j for j in views if j.scene_id and j.state in ACTIVE_STATES and orphaned(j)}
 
     def _record(
         self, kind: str, project_id: int, c: Choice,
         items: list[tuple[str | None, dict]], skipped: list[Skipped],
     ) -> BatchResult:
+        info = known(c.provider, kind, c.model)
+        if info is not None and info.status() == RETIRED:
+            # Known to be shut down: say so before a request is even queued.
+            raise v.ValidationError("model", f"{c.model} was {info.note()}; choose another in Settings › Models")
         specs = [JobSpec(project_id, sid, kind, c.provider, c.model, req) for sid, req in items]
         ids = self.records.create(specs)
         self._announce(ids)
-        return BatchResult(kind, project_id, ids, skipped, c.provider, c.preferred)
+        return BatchResult(kind, project_id, ids, skipped, c.provider, c.preferred, model=c.model)
 
     def _refuse_if_running(self, project_id: int, kind: str) -> None:
         running = self.records.active_for(project_id, kind)
         if running:
             jid = next(iter(running.values()))
-            raise Conflict(f"{_a(NOUNS[kind]).capitalize()} job is already in progress for this project (job {jid})")
+            raise Conflict(f"{a(JobKind(kind).noun).capitalize()} job is already in progress for this project (job {jid})")
 
     @staticmethod
     def _prompt_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
@@ -257,8 +324,7 @@ class GenerationService:
             "split_rule": prefs.split_rule, "language": language_of(s.narration),
         }
 
-    @staticmethod
-    def _image_request(project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
+    def _image_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
         j = s.scene_json
         short = shorten(s.narration, 140)  # the card wraps and fits it; never cut inside a word
         return {
@@ -266,9 +332,10 @@ class GenerationService:
             "negative_prompt": str(j.get("negative_prompt") or ""),
             "ratio": prefs.ratio,
             "resolution": prefs.resolution,
-            # Only the local renderer takes a seed; the paid image APIs have none.
-            "seed": secrets.randbelow(2**31) if c.provider == "local" else None,
             "title": f"{s.scene_id} · {short}",
+            # The style and the scene's characters' reference images (asset id, version
+            # and file), so the job can send them and its version record them.
+            "references": self._sv.references.for_scene(project_id, s),
         }
 
     def _clip_request(self, project_id: int, s: SceneView, prefs: Preferences, c: Choice) -> dict:
@@ -291,5 +358,8 @@ class GenerationService:
         }
 
 
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+def _seed(kind: str, provider: str, given: int | None) -> int | None:
+    if provider not in SEEDED[kind]:
+        return None
+    return given if given is not None else secrets.randbelow(SEED_RANGE)
+

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 from sqlalchemy.sql import ColumnElement
 
+from ..domain.providers import label as provider_label
 from ..store.jobs_model import Job
 from ..store.models import TokenReservation
 from .base import EDIT, ServiceBase
@@ -18,14 +19,6 @@ from .errors import NotFound
 
 ACTIVE_STATES = ("queued", "running", "polling", "downloading")
 TERMINAL_STATES = ("succeeded", "failed", "cancelled")
-PROVIDER_LABELS = {
-    "local": "Local preview",
-    "openai": "OpenAI",
-    "gemini": "Gemini",
-    "seedance": "Seedance",
-    "kling": "Kling",
-    "elevenlabs": "ElevenLabs",
-}
 
 
 @dataclass(frozen=True)
@@ -63,7 +56,7 @@ class JobView:
 
     @property
     def provider_label(self) -> str:
-        return PROVIDER_LABELS.get(self.provider, self.provider)
+        return provider_label(self.provider)
 
     @property
     def active(self) -> bool:

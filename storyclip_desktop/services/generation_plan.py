@@ -7,26 +7,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..domain import providers as provider_facts
 from ..domain.catalog import EXPECTED_COST
+from ..domain.model_catalog import LOCAL_MODEL, default_model
+from ..domain.model_catalog import api_kind as api_kind
 from ..domain.status import SceneAction, SceneStatus, can, status_words
 from .views import Preferences, SceneView
 
-LOCAL = "local"
-LOCAL_MODEL = "local-preview"
-IMAGE_PROVIDERS = {"Gemini": "gemini", "GPT": "openai"}
-VIDEO_PROVIDERS = {"Seedance": "seedance", "Kling": "kling"}
-VOICE_PROVIDER = "elevenlabs"
-TOKEN_TYPES = {"gemini": "gemini", "openai": "gpt", "seedance": "seedance", "kling": "kling", "elevenlabs": "voice"}
-MODELS = {
-    ("text", "gemini"): "gemini-2.5-flash",
-    ("text", "openai"): "gpt-4.1-mini",
-    ("image", "gemini"): "gemini-2.5-flash-image",
-    ("image", "openai"): "gpt-image-1",
-    ("clip", "seedance"): "seedance-1-0-lite-i2v-250428",
-    ("clip", "kling"): "kling-v2-1",
-    ("narration", "elevenlabs"): "eleven_multilingual_v2",
-}
-KINDS = ("text", "prompt", "image", "clip", "narration")
+LOCAL = provider_facts.LOCAL.name
+ModelFor = Callable[[str, str], str]  # (provider, kind) -> the exact model id chosen
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 
 
@@ -38,27 +27,27 @@ class Choice:
     preferred: str  # the provider the project asked for, so the UI can say what is missing
 
 
-def api_kind(kind: str) -> str:
-    """Prompt writing and scene splitting are both calls to the text API."""
-    return "text" if kind in ("text", "prompt") else kind
-
-
 def preferred_provider(kind: str, prefs: Preferences) -> str:
     kind = api_kind(kind)
     if kind in ("text", "image"):
         # Text goes to the same vendor as the images, so one key is enough to start.
-        return IMAGE_PROVIDERS.get(prefs.image_gen_model, "gemini")
+        return provider_facts.IMAGE_FAMILIES.get(prefs.image_gen_model, "gemini")
     if kind == "clip":
-        return VIDEO_PROVIDERS.get(prefs.video_gen_model, "seedance")
+        return provider_facts.VIDEO_FAMILIES.get(prefs.video_gen_model, "seedance")
     if kind == "narration":
-        return VOICE_PROVIDER
+        return provider_facts.VOICE_PROVIDER
     raise ValueError(f"unknown job kind {kind!r}")
 
 
-def choose(kind: str, prefs: Preferences, has_key: Callable[[str], bool]) -> Choice:
+def choose(
+    kind: str, prefs: Preferences, has_key: Callable[[str], bool], model_for: ModelFor | None = None
+) -> Choice:
+    """The project's provider for `kind` when its key is set (else the Local preview), with
+    the model chosen in Settings › Models (else the catalogue's default)."""
     preferred = preferred_provider(kind, prefs)
     if has_key(preferred):
-        return Choice(preferred, MODELS[(api_kind(kind), preferred)], TOKEN_TYPES[preferred], preferred)
+        model = (model_for or default_model)(preferred, api_kind(kind))
+        return Choice(preferred, model, token_type(preferred), preferred)
     return Choice(LOCAL, LOCAL_MODEL, None, preferred)
 
 
@@ -73,7 +62,7 @@ def clip_seconds(span_s: float) -> int:
 
 
 def token_type(provider: str) -> str | None:
-    return TOKEN_TYPES.get(provider)
+    return provider_facts.token_type(provider)
 
 
 def expected_cost(kind: str, provider: str, request: dict) -> int:

@@ -146,3 +146,24 @@ class Reservation:
     token_type: str
     amount: int
     state: str
+
+
+@dataclass(frozen=True)
+class CharacterView:
+    """A named character and its reference images (newest last)."""
+
+    id: int
+    project_id: int
+    label: str  # C1, C2, ...: names its references' parents_id
+    name: str
+    references: tuple[AssetVersion, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectReferences:
+    style: tuple[AssetVersion, ...]
+    characters: tuple[CharacterView, ...]
+
+    def character(self, name: str) -> CharacterView | None:
+        key = name.casefold()
+        return next((c for c in self.characters if c.name.casefold() == key), None)

@@ -97,6 +97,15 @@ RULES: dict[str, Rule] = {
         update_columns=("storage_url", "metadata", "updated_at"),
     ),
     "asset_version_counter": Rule(definer_writes=True),
+    # A project's characters (their reference images are asset rows): members see
+    # them, owners and editors add, rename and remove them.
+    "project_character": Rule(
+        select=_member(),
+        insert=f"{_editor()} AND user_id = {ME}",
+        update=_editor(),
+        delete=_editor(),
+        update_columns=("label", "name", "updated_at"),
+    ),
     # Generation jobs: each person runs their own, on projects they may edit; the
     # project's members may watch them. A job that outlives a share still finishes.
     "job": Rule(
@@ -113,6 +122,15 @@ RULES: dict[str, Rule] = {
     # Finished videos: files on the exporting person's own machine, listed for them only.
     "video_export": Rule(
         select=f"user_id = {ME}", insert=f"user_id = {ME} AND {_member()}", delete=f"user_id = {ME}"
+    ),
+    # The exact model a person picked for a project (Settings › Models): their own
+    # choice, like their keys, on projects they can see.
+    "project_model": Rule(
+        select=f"user_id = {ME}",
+        insert=f"user_id = {ME} AND {_member()}",
+        update=f"user_id = {ME}",
+        delete=f"user_id = {ME}",
+        update_columns=("model", "updated_at"),
     ),
     # Written by the sync part's server code only (it records the text that lost a
     # conflict); members of the project read it.

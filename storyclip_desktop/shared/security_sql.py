@@ -296,12 +296,13 @@ END $$;
 
 -- ---- asset versions -----------------------------------------------------------------
 
--- parents_id is "<project_id>-S<n>" or "<project_id>-narration" (domain/naming.py); the
+-- parents_id is "<project_id>-S<n>", "<project_id>-narration", or for reference images
+-- "<project_id>-C<n>" (a character) or "<project_id>-style" (domain/naming.py); the
 -- project part says whose counter this is, and only its owner or an editor draws on it.
 CREATE OR REPLACE FUNCTION storyclip_parents_project(p_parents_id text) RETURNS bigint
 LANGUAGE plpgsql IMMUTABLE {PIN} AS $$
 BEGIN
-    IF p_parents_id IS NULL OR p_parents_id !~ '^[0-9]{{1,19}}-(S[0-9]{{1,9}}|narration)$' THEN
+    IF p_parents_id IS NULL OR p_parents_id !~ '^[0-9]{{1,19}}-([SC][0-9]{{1,9}}|narration|style)$' THEN
         RETURN NULL;
     END IF;
     RETURN split_part(p_parents_id, '-', 1)::numeric::bigint;

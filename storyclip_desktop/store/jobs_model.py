@@ -21,9 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..domain.job_kinds import JobKind
 from .models import EMPTY_JSON, Base
 
-JOB_KINDS = ("text", "prompt", "image", "clip", "narration", "export")
+JOB_KINDS = tuple(k.value for k in JobKind)
 JOB_STATES = ("queued", "running", "polling", "downloading", "succeeded", "failed", "cancelled")
 
 

@@ -93,6 +93,12 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "scene_id": ("label", _OPT), "type": ("str", _REQ), "version": ("int", _REQ), "asset_id": ("id", _OPT),
         "scene_pk": ("id", _OPT),
     },
+    "add_character": {"id": ("id", _REQ), "label": ("str", _OPT), "name": ("str", _REQ)},
+    "remove_character": {"character_id": ("id", _OPT), "name": ("str", _REQ)},
+    "add_reference": {
+        "asset_id": ("id", _OPT), "character_id": ("id", _OPT), "character": ("str", _OPT), "style": ("bool", _OPT),
+        "storage_url": ("str", _REQ), "metadata": ("dict", _OPT), "version": ("int", _OPT),
+    },
 }
 _REVIEW = {
     "scene_id": ("label", _REQ), "comment": ("str", _OPT), "image_version": ("int", _OPT), "scene_pk": ("id", _OPT),

@@ -139,7 +139,7 @@ class Pusher:
             self._ack(acks, result)
 
     def _outgoing(self, change: Change) -> Change:
-        if change.kind == "add_asset_version":
+        if change.kind in ("add_asset_version", "add_reference"):
             return Change(change.id, change.kind, change.project_id, media.for_push(change.payload, self.shared_dir))
         return change
 

@@ -10,11 +10,14 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, DateTime, Table, select
 
+from ..store import characters_model  # noqa: F401  (registers project_character)
 from ..store.models import Base
 from . import tables  # noqa: F401  (registers scene_history on Base.metadata)
 
 # Parents before children: inserts go in this order, deletes in reverse.
-SYNCED = ("project", "video_preference", "scene", "asset", "scene_review", "scene_history")
+SYNCED = (
+    "project", "video_preference", "scene", "project_character", "asset", "scene_review", "scene_history",
+)
 STAMPS = frozenset({"created_at", "updated_at"})
 
 

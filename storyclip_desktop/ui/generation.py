@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from .. import keychain
+from ..domain import providers as provider_facts
+from ..domain.job_kinds import JobKind
 from ..services.generation_jobs import JobView
 from .errors import USER_ERRORS, message_for, one_line
 from .jobs_panel import JobsController, JobsPanel
@@ -31,10 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The window's kinds (the service's method names) and the job kinds they make.
-JOB_KIND = {"prompts": "prompt", "images": "image", "clips": "clip", "narration": "narration"}
-SCENE_KINDS = ("prompt", "image", "clip")  # one job per scene; narration is per project
-PROVIDERS = tuple(keychain.PROVIDER_ENTRIES)
+SCENE_KINDS = tuple(k.value for k in JobKind if k.per_scene)  # narration is per project
+PROVIDERS = tuple(p.name for p in provider_facts.PROVIDERS)
 RECONCILE_MS = 5000
 # The service words some reasons for the command line; the window has no --scenes.
 _CLI_WORDS = (("name it with --scenes for a new version", "select it to make a new version"),)
@@ -49,7 +49,7 @@ def ui_wording(text: str) -> str:
 def provider_has_key(provider: str) -> bool:
     """Every key `provider` needs is set (environment, this session or the keychain).
     May block on the OS keyring: call it off the GUI thread."""
-    return all(keychain.has_secret(n) for n in keychain.PROVIDER_ENTRIES.get(provider, (provider,)))
+    return keychain.has_provider_keys(provider)
 
 
 class KeyCache(QObject):
@@ -173,16 +173,10 @@ class GenerationController(QObject):
             self.errorOccurred.emit("Still reading the API keys; try again in a moment")
             return None
         gen = self.services.generation
+        job_kind = JobKind.from_batch(kind)  # ValueError for an unknown action: a bug
         try:
-            if kind == "narration":
-                result = gen.narration(project_id)
-            elif kind == "prompts":
-                result = gen.prompts(project_id, list(scene_ids) if scene_ids else None,
-                                     replace_edited=replace_edited)
-            elif kind in JOB_KIND:
-                result = getattr(gen, kind)(project_id, list(scene_ids) if scene_ids else None)
-            else:
-                raise ValueError(f"unknown generation kind {kind!r}")
+            ids = list(scene_ids) if scene_ids and job_kind.per_scene else None
+            result = gen.enqueue(job_kind, project_id, ids, replace_edited=replace_edited)
         except USER_ERRORS as e:
             self.errorOccurred.emit(ui_wording(message_for(e)))
             return None

@@ -172,11 +172,13 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         if self.settings_dialog is None:
-            dlg = SettingsDialog(self)
+            # TODO(merge): runner=self.ops once the ops layer (branch ui) is in
+            dlg = SettingsDialog(self, models=self.services.models)
             dlg.keysChanged.connect(self.keysChanged)
             self.settings_dialog = dlg
         else:
             self.settings_dialog.refresh()
+        self.settings_dialog.set_project(self._project)
         self.settings_dialog.show()
         self.settings_dialog.raise_()
         self.settings_dialog.activateWindow()
@@ -215,6 +217,9 @@ class MainWindow(QMainWindow):
         self.preview.errorOccurred.connect(self.reporter.report)
         self.inspector.image_version_source = self._previewed_image_version
         ev.changed.connect(self._on_changed)
+        # references made from the preview ("Use as reference for…") change the project
+        self.preview.version_menu.referencesChanged.connect(
+            lambda pid: ev.publish(Changes(pid, project=True), self.preview))
         ev.reveal.connect(self._reveal)
         ev.projectsChanged.connect(self.update_actions)
         ev.projectChanged.connect(self._on_project_changed)

@@ -133,3 +133,30 @@ def test_real_process_version_and_error_exit(tmp_path):
     )
     assert bad.returncode == 1
     assert bad.stderr.strip() == "storyclip: no project with id 1"
+
+
+def test_models_choose_per_project_and_refuse_a_retired_one(capsys, demo):
+    code, _, err = run(capsys, "models", "choose", "openai", "image", "gpt-image-1")
+    assert code != 0 and err.strip() == (
+        "storyclip: model: gpt-image-1 was retired 2026-10-23 (use gpt-image-2.5-sunburst); choose another"
+    )
+    code, out, _ = run(capsys, "models", "choose", "openai", "image", "gpt-image-1.5", "--project", str(demo))
+    assert code == 0 and out.strip() == f"openai image: gpt-image-1.5 for project {demo}"
+    code, out, _ = run(capsys, "models", "list", "--project", str(demo), "--json")
+    chosen = {(f["provider"], f["kind"]): next(o["id"] for o in f["options"] if o["chosen"]) for f in json.loads(out)}
+    assert chosen[("openai", "image")] == "gpt-image-1.5" and chosen[("gemini", "image")] == "gemini-3.1-flash-image"
+    code, out, _ = run(capsys, "models", "list", "--json")  # every other project keeps the default
+    chosen = {(f["provider"], f["kind"]): next(o["id"] for o in f["options"] if o["chosen"]) for f in json.loads(out)}
+    assert chosen[("openai", "image")] == "gpt-image-2.6-sunburst"
+
+
+def test_generate_names_the_exact_model_it_queues_for(capsys, demo, monkeypatch):
+    from tests.providers.fakes import FakeGemini
+
+    monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", FakeGemini.api_key)  # never called: no --wait
+    run(capsys, "models", "choose", "gemini", "text", "gemini-2.5-flash", "--project", str(demo))
+    code, out, err = run(capsys, "generate", "prompts", str(demo))
+    assert code == 0, err
+    assert out.splitlines()[0].endswith("prompt job(s) on Gemini (gemini-2.5-flash)")
+    code, out, _ = run(capsys, "jobs", "list", "--json")
+    assert {j["model"] for j in json.loads(out)} == {"gemini-2.5-flash"}

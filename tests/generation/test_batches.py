@@ -102,11 +102,46 @@ def test_the_preferred_provider_is_used_when_its_key_is_set(sv):
     sv.generation.key_check = keys("openai")
     batch = sv.generation.images(pid)
     job = sv.generation.job(batch.job_ids[0])
-    assert (job.provider, job.model, job.provider_label) == ("openai", "gpt-image-1", "OpenAI")
+    assert (job.provider, job.model, job.provider_label) == ("openai", "gpt-image-2.6-sunburst", "OpenAI")
     assert job.request["seed"] is None  # the paid image APIs take none
     sv.generation.key_check = keys("gemini")  # the GPT key is gone: Local preview, not Gemini
     assert sv.generation.choice(pid, "image").provider == "local"
     assert sv.generation.choice(pid, "image").preferred == "openai"
+
+
+def test_the_model_chosen_in_settings_is_what_the_job_uses(sv):
+    pid = make_project(sv, 2)
+    other = make_project(sv, 1, title="other")
+    for p in (pid, other):
+        sv.preferences.update(p, image_gen_model="GPT")
+    sv.generation.key_check = keys("openai")
+    sv.models.choose("openai", "image", "gpt-image-2.5-flare")  # every project
+    sv.models.choose("openai", "image", "gpt-image-1.5", project_id=pid)  # this one only
+    first = sv.generation.job(sv.generation.images(pid, ["S1"]).job_ids[0])
+    second = sv.generation.job(sv.generation.images(other).job_ids[0])
+    assert (first.model, second.model) == ("gpt-image-1.5", "gpt-image-2.5-flare")
+    sv.models.clear("openai", "image", project_id=pid)
+    assert sv.generation.job(sv.generation.images(pid, ["S2"]).job_ids[0]).model == "gpt-image-2.5-flare"
+
+
+def test_a_retired_model_cannot_be_chosen(sv):
+    from storyclip_desktop.domain.validation import ValidationError
+
+    with pytest.raises(ValidationError, match="gpt-image-1 was retired 2026-10-23"):
+        sv.models.choose("openai", "image", "gpt-image-1")
+    # a choice saved before the shutdown (an older models.json) is refused before any job
+    from storyclip_desktop.services.models import _path
+
+    pid = make_project(sv, 1)
+    sv.preferences.update(pid, image_gen_model="GPT")
+    sv.generation.key_check = keys("openai")
+    _path().parent.mkdir(parents=True, exist_ok=True)
+    _path().write_text('{"choices": {"openai/image": "gpt-image-1"}}', encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"model: gpt-image-1 was retired 2026-10-23 \(use gpt-image-2.5-sunburst\); choose another in Settings › Models"):
+        sv.generation.images(pid)
+    assert sv.generation.jobs(pid) == []
+    options = {o.id: o for f in sv.models.families() if (f.provider, f.kind) == ("openai", "text") for o in f.options}
+    assert options["gpt-4.1-mini"].status == "retiring" and "2027-01-14" in options["gpt-4.1-mini"].note
 
 
 def test_narration_is_one_job_for_the_project(sv):

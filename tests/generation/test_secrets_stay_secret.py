@@ -35,12 +35,12 @@ def test_the_key_is_nowhere_but_in_the_request(local_services, monkeypatch, capl
         sv.generation.key_check = keys("gemini")
         pid = make_project(sv, 2)
         # The provider refuses the first call and quotes the key back, as some do.
-        server.script("POST", "/v1beta/models/", gemini_error(400, "INVALID_ARGUMENT", f"API key not valid: {KEY}"))
+        server.script("POST", "/v1/models/", gemini_error(400, "INVALID_ARGUMENT", f"API key not valid: {KEY}"))
         jobs = _run(sv, sv.generation.images(pid, ["S1", "S2"]).job_ids)
         # The jobs run in parallel: whichever reached the server first got the refusal.
         [failed] = [j for j in jobs if j.state == "failed"]
         [succeeded] = [j for j in jobs if j.state == "succeeded"]
-        assert server.calls("POST", "/v1beta/models/")[0].headers["x-goog-api-key"] == KEY
+        assert server.calls("POST", "/v1/models/")[0].headers["x-goog-api-key"] == KEY
 
     assert KEY not in failed.error and "API key" in failed.error
 

@@ -10,6 +10,7 @@ import pytest
 from storyclip_desktop.domain.catalog import EXPECTED_COST
 from tests.providers.fakes import FakeKling, FakeSeedance, Reply
 
+from .conftest import pointed_at
 from .helpers import engine, keys, make_project, until
 
 TASKS = "/api/v3/contents/generations/tasks"
@@ -31,9 +32,7 @@ class HoldSeedance(FakeSeedance):
 @pytest.fixture
 def seedance(monkeypatch):
     with HoldSeedance() as server:
-        monkeypatch.setenv("STORYCLIP_SEEDANCE_BASE_URL", server.url + "/api/v3")
-        monkeypatch.setenv("STORYCLIP_SEEDANCE_API_KEY", server.api_key)
-        yield server
+        yield pointed_at(monkeypatch, server, "seedance", "/api/v3")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from storyclip_desktop.jobs import ProviderFactory
 from storyclip_desktop.jobs.media_out import resolve
 from storyclip_desktop.media.library import MediaLibrary
-from tests.providers.fakes import FakeElevenLabs, FakeGemini, FakeOpenAI, gemini_error
+from tests.providers.fakes import FakeElevenLabs, FakeOpenAI, gemini_error
 
 from .helpers import FAST_RETRY, engine, keys, make_project
 
@@ -31,13 +31,6 @@ def run_jobs(sv, ids, **kw):
 def usage(sv, token_type):
     return next(t.usage for t in sv.tokens.usage() if t.type == token_type)
 
-
-@pytest.fixture
-def gemini(monkeypatch):
-    with FakeGemini() as server:
-        monkeypatch.setenv("STORYCLIP_GEMINI_BASE_URL", server.url)
-        monkeypatch.setenv("STORYCLIP_GEMINI_API_KEY", server.api_key)
-        yield server
 
 
 def test_a_paid_image_commits_the_reported_usage_and_adds_a_version(local_services, gemini):
@@ -63,9 +56,11 @@ def test_a_paid_image_commits_the_reported_usage_and_adds_a_version(local_servic
     assert states.index("running") < states.index("downloading") < states.index("succeeded")
     assert usage(sv, "gemini") == 1290  # what usageMetadata reported, not the 1,300 reserved
     (v,) = sv.assets.versions(pid, "S1", "image")
-    assert v.metadata | {"job_id": 0} == {
-        "provider": "gemini", "model": "gemini-2.5-flash-image", "prompt": "a picture for S1",
-        "seed": None, "width": 480, "height": 854, "duration": None, "cost": 1290, "job_id": 0,
+    assert isinstance(v.metadata["seed"], int)  # Gemini takes generationConfig.seed
+    assert v.metadata | {"job_id": 0, "seed": 0} == {
+        "provider": "gemini", "model": "gemini-3.1-flash-image", "prompt": "a picture for S1",
+        "seed": 0, "width": 480, "height": 854, "duration": None, "cost": 1290, "job_id": 0,
+        "references": [],
     }
     media = MediaLibrary()
     path = resolve(media, v.storage_url)
@@ -79,7 +74,7 @@ def test_a_refused_image_fails_with_the_reason_and_is_refunded(local_services, g
     sv = local_services
     pid = make_project(sv, 1)
     sv.generation.key_check = keys("gemini")
-    gemini.script("POST", "/v1beta/models/", gemini_error(400, "INVALID_ARGUMENT", "Prompt is too silly"))
+    gemini.script("POST", "/v1/models/", gemini_error(400, "INVALID_ARGUMENT", "Prompt is too silly"))
     (job,) = run_jobs(sv, sv.generation.images(pid).job_ids)
     assert job.state == "failed"
     assert job.error == "Gemini rejected the request: Prompt is too silly"
@@ -277,3 +272,32 @@ def test_a_local_clip_is_rendered_and_lands(local_services):
     (clip,) = sv.assets.versions(pid, "S1", "clip")
     assert (clip.metadata["width"], clip.metadata["height"]) == (480, 854)
     assert clip.metadata["duration"] == pytest.approx(5.0, abs=0.1)
+
+
+
+@pytest.mark.parametrize("provider", ["openai", "gemini"])
+def test_a_retired_model_says_so_is_not_retried_and_is_refunded(local_services, openai, gemini, provider):
+    """A model shut down after this StoryClip was released: the server refuses it."""
+    sv = local_services
+    pid = make_project(sv, 1)
+    sv.preferences.update(pid, image_gen_model="GPT" if provider == "openai" else "Gemini")
+    sv.generation.key_check = keys(provider)
+    # StoryClip's list still calls them current; the provider has shut them down since
+    retired = {"openai": "gpt-image-2", "gemini": "gemini-3-pro-image"}[provider]
+    assert retired not in (openai if provider == "openai" else gemini).models
+    from storyclip_desktop.services.models import _path
+
+    _path().parent.mkdir(parents=True, exist_ok=True)
+    _path().write_text(json.dumps({"choices": {f"{provider}/image": retired}}), encoding="utf-8")
+    (job,) = run_jobs(sv, sv.generation.images(pid).job_ids)
+    label = {"openai": "OpenAI", "gemini": "Gemini"}[provider]
+    assert job.state == "failed" and job.model == retired
+    assert job.error == (
+        f"{label} does not offer the model '{retired}': it is retired or unknown to this key. "
+        "Choose another in Settings › Models."
+    )
+    server = openai if provider == "openai" else gemini
+    assert len(server.calls("POST")) == 1  # not retried
+    assert usage(sv, "gpt" if provider == "openai" else "gemini") == 0  # the reservation was refunded
+    (res,) = [r for r in [sv.generation.records.reservation(job.reservation_key)] if r]
+    assert res[0] == "refunded"

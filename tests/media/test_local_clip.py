@@ -6,9 +6,8 @@ from pathlib import Path
 import pytest
 
 from storyclip_desktop.media.probe import probe
-from storyclip_desktop.providers import local
 from storyclip_desktop.providers.base import ClipRequest, ProviderError
-from storyclip_desktop.providers.local import LocalClipProvider
+from storyclip_desktop.providers.local import LocalClipProvider, clips
 
 
 def _req(png: bytes, external_id: str = "job-1", duration: int = 2, **kw) -> ClipRequest:
@@ -55,7 +54,7 @@ def test_same_external_id_renders_once(tmp_path, png_bytes, monkeypatch):
         spawned.append(args)
         return await real_exec(*args, **kw)
 
-    monkeypatch.setattr(local.asyncio, "create_subprocess_exec", counting_exec)
+    monkeypatch.setattr(clips.asyncio, "create_subprocess_exec", counting_exec)
 
     async def run():
         # two creates before the first render finishes, then one after

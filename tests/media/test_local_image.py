@@ -60,7 +60,7 @@ def test_korean_text_renders():
 def test_cjk_font_found_when_installed():
     from pathlib import Path
 
-    from storyclip_desktop.providers.local import _font
+    from storyclip_desktop.providers.local.images import _font
 
     if not any(Path("/usr/share/fonts").rglob("NotoSansCJK-Regular.ttc")):
         pytest.skip("fonts-noto-cjk not installed")

@@ -16,6 +16,8 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -67,6 +69,30 @@ class Recorded:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def form(self) -> tuple[dict[str, str], list[FormFile]]:
+        """A multipart/form-data body: its plain fields and its file parts, in order."""
+        msg = BytesParser(policy=email_policy).parsebytes(
+            b"Content-Type: " + self.headers.get("content-type", "").encode() + b"\r\n\r\n" + self.body
+        )
+        fields: dict[str, str] = {}
+        files: list[FormFile] = []
+        for part in msg.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            if part.get_filename() is None:
+                fields[str(name)] = data.decode()
+            else:
+                files.append(FormFile(str(name), part.get_filename(), part.get_content_type(), data))
+        return fields, files
+
+
+@dataclass
+class FormFile:
+    name: str  # the part name: "image[]" for each image of an OpenAI edit
+    filename: str
+    content_type: str
+    data: bytes
 
 
 class FakeServer:
@@ -198,6 +224,8 @@ def openai_error(
 class FakeOpenAI(FakeServer):
     api_key = "sk-test-openai-0123456789"
     image_sizes = {"1024x1024", "1536x1024", "1024x1536"}
+    # what GET /v1/models lists for this key; a model outside it is answered as retired
+    models = ("gpt-5.5", "gpt-5.4-mini", "gpt-4.1-mini", "gpt-image-2.6-sunburst", "gpt-image-2.5-flare", "gpt-image-1.5")
 
     def route(self, req: Recorded) -> Reply:
         given = req.headers.get("authorization", "")
@@ -206,13 +234,40 @@ class FakeOpenAI(FakeServer):
             return openai_error(401, f"Incorrect API key provided: {given[7:]}.", "invalid_api_key")
         if req.method == "GET" and req.path == "/v1/models":
             return Reply(
-                json={"object": "list", "data": [{"id": "gpt-image-1", "object": "model"}]}
+                json={"object": "list", "data": [{"id": m, "object": "model"} for m in self.models]}
             )
+        if req.method == "POST" and req.headers.get("content-type", "").startswith("application/json"):
+            model = req.json().get("model")
+            if model not in self.models:
+                return openai_error(
+                    404, f"The model `{model}` does not exist or you do not have access to it.", "model_not_found"
+                )
         if req.method == "POST" and req.path == "/v1/chat/completions":
             return self._chat(req.json())
         if req.method == "POST" and req.path == "/v1/images/generations":
             return self._image(req.json())
+        if req.method == "POST" and req.path == "/v1/images/edits":
+            return self._edit(req)
         return super().route(req)
+
+    def _edit(self, req: Recorded) -> Reply:
+        """POST /v1/images/edits as the API takes it: multipart, one `image[]` part per
+        image (PNG, JPEG or WebP), the other parameters as form fields."""
+        if not req.headers.get("content-type", "").startswith("multipart/form-data"):
+            return openai_error(400, "Expected multipart/form-data.", "invalid_request_error")
+        fields, files = req.form()
+        if fields.get("model") not in getattr(self, "models", (fields.get("model"),)):
+            return openai_error(
+                404, f"The model `{fields.get('model')}` does not exist or you do not have access to it.",
+                "model_not_found",
+            )
+        images = [f for f in files if f.name == "image[]"]
+        if not images or len(images) != len(files) or len(images) > 16:
+            return openai_error(400, "Provide 1 to 16 images as image[] parts.", "invalid_value")
+        for f in images:
+            if f.content_type not in ("image/png", "image/jpeg", "image/webp"):
+                return openai_error(400, f"Invalid image type {f.content_type}.", "invalid_image_format")
+        return self._image({k: v for k, v in fields.items() if k != "n"} | {"n": int(fields.get("n", "1"))})
 
     def _chat(self, body: dict) -> Reply:
         if body.get("response_format", {}).get("type") != "json_schema":
@@ -276,6 +331,7 @@ def quota_failure(quota_id: str) -> dict:
 class FakeGemini(FakeServer):
     api_key = "AIza-test-gemini-0123456789"
     inline_key = "inlineData"  # some proxies answer inline_data
+    models = ("gemini-3.8-flash", "gemini-2.5-flash", "gemini-3.1-flash-image", "gemini-2.5-flash-image")
 
     def route(self, req: Recorded) -> Reply:
         if req.headers.get("x-goog-api-key") != self.api_key:
@@ -285,12 +341,20 @@ class FakeGemini(FakeServer):
                 "API key not valid. Please pass a valid API key.",
                 {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"},
             )
-        if req.method == "GET" and req.path == "/v1beta/models":
-            return Reply(json={"models": [{"name": "models/gemini-2.5-flash"}]})
-        match = re.fullmatch(r"/v1beta/models/([\w.-]+):generateContent", req.path)
+        if req.method == "GET" and req.path == "/v1/models":
+            return Reply(json={"models": [{"name": f"models/{m}"} for m in self.models]})
+        match = re.fullmatch(r"/v1/models/([\w.-]+):generateContent", req.path)
+        if req.method == "POST" and match and match.group(1) not in self.models:
+            return gemini_error(
+                404, "NOT_FOUND",
+                f"models/{match.group(1)} is not found for API version v1, or is not supported for generateContent.",
+            )
         if req.method == "POST" and match:
             config = req.json().get("generationConfig", {})
             if "IMAGE" in config.get("responseModalities", []):
+                bad = _bad_inline_parts(req.json())
+                if bad:
+                    return gemini_error(400, "INVALID_ARGUMENT", bad)
                 return self._image(config.get("imageConfig", {}).get("aspectRatio", "1:1"))
             if (
                 config.get("responseMimeType") != "application/json"
@@ -309,6 +373,24 @@ class FakeGemini(FakeServer):
             {self.inline_key: {mime: "image/png", "data": data}},
         ]
         return Reply(json=gemini_answer(parts, tokens=1290))
+
+
+def _bad_inline_parts(body: dict) -> str | None:
+    """What is wrong with the request's inline images, if anything (base64 and mime)."""
+    for content in body.get("contents") or []:
+        for part in content.get("parts") or []:
+            inline = part.get("inlineData") if isinstance(part, dict) else None
+            if inline is None:
+                continue
+            # proto3 JSON: the API reads the camelCase and the snake_case spelling alike
+            mime = inline.get("mimeType", inline.get("mime_type"))
+            if mime not in ("image/png", "image/jpeg", "image/webp"):
+                return f"Unsupported MIME type: {mime}"
+            try:
+                base64.b64decode(inline.get("data") or "", validate=True)
+            except ValueError:
+                return "Invalid value at 'contents[0].parts[1].inline_data.data' (TYPE_BYTES)"
+    return None
 
 
 def gemini_answer(parts: list[dict], *, finish: str = "STOP", tokens: int = 321) -> dict:

@@ -5,6 +5,7 @@ import io
 import pytest
 from PIL import Image
 
+from storyclip_desktop.domain.model_catalog import default_model
 from storyclip_desktop.providers import gemini as gemini_mod
 from storyclip_desktop.providers.base import ErrorKind, ImageRequest, ProviderError, TextRequest
 from storyclip_desktop.providers.gemini import GeminiProvider
@@ -21,8 +22,8 @@ from .fakes import (
 
 pytestmark = pytest.mark.anyio
 
-IMAGE = "/v1beta/models/gemini-2.5-flash-image:generateContent"
-TEXT = "/v1beta/models/gemini-2.5-flash:generateContent"
+IMAGE = f"/v1/models/{default_model('gemini', 'image')}:generateContent"
+TEXT = f"/v1/models/{default_model('gemini', 'text')}:generateContent"
 
 
 def image_req(ratio="9:16", resolution="480p"):
@@ -32,7 +33,7 @@ def image_req(ratio="9:16", resolution="480p"):
 async def test_split_script_asks_for_json_with_a_schema(gemini, gemini_server):
     result = await gemini.split_script(TextRequest(script="옛날 옛적에", no_subject=True))
     assert [s.image_prompt for s in result.scenes] == [s["image_prompt"] for s in SCENES]
-    assert result.usage_tokens == 321 and result.model == "gemini-2.5-flash"
+    assert result.usage_tokens == 321 and result.model == default_model("gemini", "text")
     (call,) = gemini_server.calls("POST", TEXT)
     assert call.headers["x-goog-api-key"] == FakeGemini.api_key
     config = call.json()["generationConfig"]
@@ -194,4 +195,4 @@ async def test_check_key(gemini_server, client):
     with pytest.raises(ProviderError) as info:
         await gemini_mod.check_key(client, "AIza-wrong", gemini_server.url)
     assert info.value.kind is ErrorKind.BAD_KEY
-    assert {c.path for c in gemini_server.calls("GET")} == {"/v1beta/models"}
+    assert {c.path for c in gemini_server.calls("GET")} == {"/v1/models"}

@@ -7,6 +7,7 @@ import time
 import pytest
 from PIL import Image
 
+from storyclip_desktop.domain.model_catalog import default_model
 from storyclip_desktop.providers import openai as openai_mod
 from storyclip_desktop.providers.base import ErrorKind, ImageRequest, ProviderError, TextRequest
 from storyclip_desktop.providers.openai import OpenAIProvider
@@ -51,12 +52,12 @@ async def test_image_is_cropped_and_scaled_to_the_project(
     result = await openai.generate_image(image_req(ratio, resolution))
     img = Image.open(io.BytesIO(result.png))
     assert img.format == "PNG" and img.size == size == (result.width, result.height)
-    assert result.usage_tokens == 4210 and result.model == "gpt-image-1"
+    assert result.usage_tokens == 4210 and result.model == default_model("openai", "image")
     (call,) = openai_server.calls("POST", IMAGE)
     body = call.json()
     assert "response_format" not in body
     assert (
-        body["size"] == sent and body["model"] == "gpt-image-1" and body["output_format"] == "png"
+        body["size"] == sent and body["model"] == default_model("openai", "image") and body["output_format"] == "png"
     )
     w, h = size
     cropped_sides = ratio == "9:16"

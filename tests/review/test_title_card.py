@@ -7,7 +7,7 @@ import io
 from PIL import Image
 
 from storyclip_desktop.domain.text import shorten
-from storyclip_desktop.providers import local
+from storyclip_desktop.providers.local import images as local
 
 
 def test_long_titles_wrap_whole_words_and_shrink_to_fit():

@@ -119,7 +119,8 @@ def test_settings_dialog_saves_tests_and_removes_a_key(qtbot, memory_keyring, mo
 
         row.fields[0].setText(FakeOpenAI.api_key)
         row.test_button.click()  # tests the typed key before saving it
-        qtbot.waitUntil(lambda: row.status.text() == "The key works.", timeout=10000)
+        qtbot.waitUntil(lambda: row.status.text().startswith("The key works"), timeout=10000)
+        assert row.status.text() == f"The key works ({len(FakeOpenAI.models)} models offered)."
 
         row.remove_button.click()
         qtbot.waitUntil(lambda: row.status.text() == "", timeout=5000)
@@ -148,3 +149,78 @@ def test_settings_dialog_says_when_keys_are_for_this_session_only(qtbot, monkeyp
     finally:
         keyring.set_keyring(old)
         keychain.forget_session()
+
+
+def test_settings_models_show_what_the_key_can_use_and_retired_models(qtbot, memory_keyring, monkeypatch, local_services):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    sv = local_services
+    with FakeOpenAI() as server:
+        monkeypatch.setenv("STORYCLIP_OPENAI_BASE_URL", server.url + "/v1")
+        keychain.set_secret("openai", FakeOpenAI.api_key)
+        dialog = SettingsDialog(models=sv.models)
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: ("openai", "image") in dialog.model_rows, timeout=5000)
+        images = dialog.model_rows[("openai", "image")]
+        assert images.label.text() == "GPT images"
+        gemini = dialog.model_rows[("gemini", "image")]  # no Gemini key: nothing to ask
+        assert gemini.availability.text() == "Test the key to see which of these it can use."
+        texts = [images.combo.itemText(i) for i in range(images.combo.count())]
+        assert images.combo.currentData() == "gpt-image-2.6-sunburst"
+        retired = texts.index(next(t for t in texts if "— gpt-image-1  (" in t))
+        assert "retired 2026-10-23 (use gpt-image-2.5-sunburst)" in texts[retired]
+        assert not images.combo.model().item(retired).isEnabled()
+        text_row = dialog.model_rows[("openai", "text")]
+        assert any("gpt-4.1-mini  (shuts down 2027-01-14" in text_row.combo.itemText(i) for i in range(text_row.combo.count()))
+
+        # a saved key's list is fetched when the dialog opens (and with every Test)
+        qtbot.waitUntil(lambda: images.availability.text().startswith("Your key can use"), timeout=10000)
+        assert len(server.calls("GET", "/v1/models")) == 1
+        assert images.availability.text() == "Your key can use 3 of these."
+        flare = next(i for i in range(images.combo.count()) if images.combo.itemData(i) == "gpt-image-2.6-flare")
+        assert "not offered to this key" in images.combo.itemText(flare)
+
+        pick = next(i for i in range(images.combo.count()) if images.combo.itemData(i) == "gpt-image-2.5-flare")
+        images.combo.setCurrentIndex(pick)
+        qtbot.waitUntil(lambda: sv.models.chosen("openai", "image") == "gpt-image-2.5-flare", timeout=5000)
+        seedance = dialog.model_rows[("seedance", "clip")]
+        assert seedance.availability.text() == "Seedance publishes no model list; these are the documented ids."
+
+
+def test_settings_models_for_the_open_project_only(qtbot, memory_keyring, local_services):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    sv = local_services
+    pid = sv.projects.create("민지의 하루")
+    dialog = SettingsDialog(models=sv.models)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: ("kling", "clip") in dialog.model_rows, timeout=5000)
+    assert not dialog.scope.isEnabled()  # no project open: every project
+    dialog.set_project(pid, "민지의 하루")
+    dialog.scope.setCurrentIndex(1)
+    assert dialog.scope.currentText() == "For this project only (민지의 하루)"
+    kling = dialog.model_rows[("kling", "clip")]
+    qtbot.waitUntil(lambda: kling.combo.currentData() == "kling-v2-1", timeout=5000)
+    pick = next(i for i in range(kling.combo.count()) if kling.combo.itemData(i) == "kling-v2-5-turbo")
+    kling.combo.setCurrentIndex(pick)
+    qtbot.waitUntil(lambda: sv.models.chosen("kling", "clip", pid) == "kling-v2-5-turbo", timeout=5000)
+    assert sv.models.chosen("kling", "clip") == "kling-v2-1"  # every other project keeps its model
+    dialog.scope.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: kling.combo.currentData() == "kling-v2-1", timeout=5000)
+
+
+def test_settings_klings_two_key_fields_show_at_full_height_with_their_placeholders(qtbot, memory_keyring):
+    from storyclip_desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: "system keychain" in dialog.backend_message.text(), timeout=5000)
+    access, secret = dialog.rows["kling"].fields
+    for field in (access, secret):
+        assert field.height() >= field.sizeHint().height()  # not squeezed into one grid cell
+        text = field.fontMetrics().horizontalAdvance(field.placeholderText())
+        assert field.width() > text + 16, field.placeholderText()
+    assert [access.placeholderText(), secret.placeholderText()] == ["Access key", "Secret key"]
+    assert secret.geometry().top() >= access.geometry().bottom()  # one under the other

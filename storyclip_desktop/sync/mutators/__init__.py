@@ -8,7 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from ..changes import Change
-from . import assets, projects, reviews, scenes
+from . import assets, projects, references, reviews, scenes
 from .common import Applied
 from .side import LocalSide, ServerSide, Side
 
@@ -30,6 +30,9 @@ MUTATORS: dict[str, Callable[[Session, Side, Change], Applied]] = {
     "reject": reviews.review,
     "add_asset_version": assets.add_asset_version,
     "choose_version": assets.choose_version,
+    "add_character": references.add_character,
+    "remove_character": references.remove_character,
+    "add_reference": references.add_reference,
 }
 
 

@@ -114,7 +114,20 @@ class SceneInspector(QWidget):
         fields_scroll.setWidgetResizable(True)
         fields_scroll.setFrameShape(QFrame.Shape.NoFrame)
         fields_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        fields_scroll.setWidget(self.fields)
+        from ..references import CharacterPicker
+
+        self.characters = CharacterPicker(ctx)
+        scene_tab = QWidget()
+        stl = QVBoxLayout(scene_tab)
+        stl.setContentsMargins(0, 0, 0, 12)
+        picker_box = QWidget()
+        pbl = QVBoxLayout(picker_box)
+        pbl.setContentsMargins(16, 12, 16, 0)
+        pbl.addWidget(self.characters)
+        stl.addWidget(picker_box)
+        stl.addWidget(self.fields)
+        stl.addStretch(1)
+        fields_scroll.setWidget(scene_tab)
         self.json = RawJsonEditor()
         self.json.applyRequested.connect(self.apply_json)
         self.history = ReviewHistory()
@@ -188,6 +201,7 @@ class SceneInspector(QWidget):
         self.scene = view
         self.stack.setCurrentIndex(1 if view else 0)
         self.fields.set_scene(view)
+        self.characters.set_scene(view)
         self.json.set_json(view.scene_json if view else None, force=new_scene or self._json_applied)
         self._json_applied = False
         self.actions_.update_for(view.status if view else None)

@@ -104,6 +104,9 @@ class PreviewPane(QWidget):
         actions.addWidget(self.use_button, 1)
         actions.addWidget(self.compare_button, 1)
         self._actions = actions
+        from .version_menu import VersionMenu
+
+        self.version_menu = VersionMenu(self, actions)  # "Use as reference for…", same seed
 
         self.narration = NarrationBar(self)
 

@@ -49,14 +49,14 @@ def version_label(av: AssetVersion) -> str:
 
 def made_by(av: AssetVersion) -> str:
     """"Gemini · gemini-2.5-flash-image"; the Local preview is named once, not twice."""
-    from ...services.generation_jobs import PROVIDER_LABELS
+    from ...domain.providers import LOCAL, label
 
     provider = str(av.metadata.get("provider") or "").strip()
     model = str(av.metadata.get("model") or "").strip()
     if provider == "local":
-        return PROVIDER_LABELS["local"]
-    label = PROVIDER_LABELS.get(provider, provider)
-    return " · ".join(x for x in (label, model) if x) or "unknown source"
+        return LOCAL.label
+    name = label(provider) if provider else ""
+    return " · ".join(x for x in (name, model) if x) or "unknown source"
 
 
 def made_at(av: AssetVersion) -> str:

@@ -95,7 +95,23 @@ class ProjectPage(QWidget):
         side.addWidget(scroll, 1)
         body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(16)
-        body.addWidget(self.script, 1)
+        from ..references import CharactersPanel
+
+        self.characters = CharactersPanel(ctx)  # under the script: its rows need the width
+        left = QVBoxLayout()
+        left.setSpacing(8)
+        left.addWidget(self.script, 1)
+        left.addWidget(theme.set_role(QLabel("CHARACTERS & STYLE"), "heading"))
+        # Its own scroll area, so a long cast never squeezes the script or grows the window.
+        cast = QScrollArea()
+        cast.setWidgetResizable(True)
+        cast.setWidget(self.characters)
+        cast.setFrameShape(QFrame.Shape.NoFrame)
+        cast.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        cast.setMinimumHeight(200)
+        cast.setMaximumHeight(260)
+        left.addWidget(cast)
+        body.addLayout(left, 1)
         body.addLayout(side)
         self._body, self._settings = body, scroll
         self._narrow = False
@@ -167,6 +183,7 @@ class ProjectPage(QWidget):
         self.project_id = project_id
         self.script.set_project(project_id)
         self.preferences.set_project(project_id)
+        self.characters.set_project(project_id)
         self.stack.setCurrentIndex(0 if project_id is None else 1)
         self._refresh_header()
 

@@ -1,0 +1,196 @@
+"""The project page's 'Characters & style' panel: the style reference and each named
+character with their reference images; add a character, add an image from a file,
+remove a character. Image requests of scenes that name a character carry its images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services.views import AssetVersion, ProjectReferences
+from .. import errors, theme
+from ..commands import CommandContext
+from .thumbs import thumb
+
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
+SHOWN = 4  # thumbnails per row; the rest are counted
+
+
+class CharactersPanel(QWidget):
+    changed = Signal(object)  # project id: characters or references changed
+
+    def __init__(self, ctx: CommandContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.project_id: int | None = None
+        self.refs: ProjectReferences | None = None
+        # Tests answer the file dialog through this (path or None).
+        self.choose_file = self._ask_file
+
+        self.rows = QVBoxLayout()
+        self.rows.setSpacing(4)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("New character (민지, Jun…)")
+        self.name_edit.setMaxLength(20)
+        self.name_edit.returnPressed.connect(self._add_from_edit)
+        self.add_button = QPushButton(theme.icon("add"), "Add")
+        self.add_button.setToolTip("Add a character to this project")
+        self.add_button.clicked.connect(self._add_from_edit)
+        add_row = QHBoxLayout()
+        add_row.setSpacing(6)
+        add_row.addWidget(self.name_edit, 1)
+        add_row.addWidget(self.add_button)
+        self.hint = theme.set_role(QLabel(
+            "Scenes that name a character send its images with every image request, "
+            "so it looks the same in each shot."), "hint")
+        self.hint.setWordWrap(True)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(8)
+        lay.addLayout(add_row)
+        lay.addLayout(self.rows)
+        lay.addWidget(self.hint)
+        lay.addStretch(1)
+        ctx.events.projectChanged.connect(self._on_project_changed)
+
+    # ---- public ---------------------------------------------------------------------
+
+    def set_project(self, project_id: int | None) -> None:
+        self.project_id = project_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.refs = None
+        if self.project_id is not None:
+            with self.ctx.reporter.guard():
+                self.refs = self.ctx.services.references.get(self.project_id)
+        self._rebuild()
+
+    def add_character(self, name: str) -> bool:
+        if self.project_id is None:
+            return False
+        with self.ctx.reporter.guard() as g:
+            self.ctx.services.references.add_character(self.project_id, name)
+        if not g.failed:
+            self._changed()
+        return not g.failed
+
+    def remove_character(self, name: str, *, ask: bool = True) -> bool:
+        if self.project_id is None:
+            return False
+        if ask and not errors.confirm(
+            self, "Remove character",
+            f"Remove {name}? Its reference images stay in the project's history; scenes that "
+            "name it no longer send them.", "Remove",
+        ):
+            return False
+        with self.ctx.reporter.guard() as g:
+            self.ctx.services.references.remove_character(self.project_id, name)
+        if not g.failed:
+            self._changed()
+        return not g.failed
+
+    def add_image(self, character: str | None, path: Path | str | None = None) -> AssetVersion | None:
+        """A reference image from a file, for `character` (None: the style)."""
+        if self.project_id is None:
+            return None
+        path = path if path is not None else self.choose_file(character)
+        if not path:
+            return None
+        from ...jobs.reference_import import add_reference_file
+
+        ref = None
+        with self.ctx.reporter.guard() as g:
+            ref = add_reference_file(
+                self.ctx.services, self.project_id, Path(path), character=character, style=character is None
+            )
+        if g.failed:
+            return None
+        self._changed()
+        return ref
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _ask_file(self, character: str | None) -> str | None:
+        title = f"Reference image for {character}" if character else "Style reference image"
+        path, _ = QFileDialog.getOpenFileName(self, title, "", IMAGE_FILTER)
+        return path or None
+
+    def _add_from_edit(self) -> None:
+        if self.add_character(self.name_edit.text()):
+            self.name_edit.clear()
+
+    def _changed(self) -> None:
+        self.refresh()
+        self.changed.emit(self.project_id)
+        self.ctx.events.projectChanged.emit(self.project_id)
+
+    def _on_project_changed(self, project_id: object) -> None:
+        if project_id == self.project_id:
+            self.refresh()
+
+    def _rebuild(self) -> None:
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if self.refs is None:
+            return
+        self.rows.addWidget(self._row(None, "Style", "the look of every scene", self.refs.style))
+        for c in self.refs.characters:
+            self.rows.addWidget(self._row(c.name, c.name, c.label, c.references))
+
+    def _row(self, character: str | None, title: str, sub: str, refs: tuple[AssetVersion, ...]) -> QFrame:
+        row = QFrame()
+        row.setProperty("role", "card")
+        row.setObjectName(f"reference-row-{character or 'style'}")
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(10, 4, 6, 4)
+        lay.setSpacing(8)
+        names = QVBoxLayout()
+        names.setSpacing(0)
+        head = QLabel(title)
+        font = head.font()
+        font.setBold(True)
+        head.setFont(font)
+        names.addWidget(head)
+        names.addWidget(theme.set_role(QLabel(sub), "hint"))
+        head.setToolTip(sub)
+        holder = QWidget()
+        holder.setMinimumWidth(88)
+        holder.setLayout(names)
+        lay.addWidget(holder)
+        for av in refs[-SHOWN:]:
+            lay.addWidget(thumb(av, row))
+        if len(refs) > SHOWN:
+            lay.addWidget(theme.set_role(QLabel(f"+{len(refs) - SHOWN}"), "hint"))
+        if not refs:
+            lay.addWidget(theme.set_role(QLabel("no images yet"), "hint"))
+        lay.addStretch(1)
+        add = QToolButton(row)
+        add.setIcon(theme.icon("add"))
+        add.setToolTip(f"Add a reference image for {title if character else 'the style'}…")
+        add.setAutoRaise(True)
+        add.clicked.connect(lambda: self.add_image(character))
+        lay.addWidget(add, 0, Qt.AlignmentFlag.AlignVCenter)
+        if character is not None:
+            rm = QToolButton(row)
+            rm.setIcon(theme.icon("delete"))
+            rm.setToolTip(f"Remove {character}")
+            rm.setAutoRaise(True)
+            rm.clicked.connect(lambda: self.remove_character(character))
+            lay.addWidget(rm, 0, Qt.AlignmentFlag.AlignVCenter)
+        return row
