@@ -12,6 +12,7 @@ class JobKind(StrEnum):
     IMAGE = "image"
     CLIP = "clip"
     NARRATION = "narration"
+    EXPORT = "export"  # the finished short, rendered from the plan (not a generate action)
 
     @property
     def noun(self) -> str:
@@ -31,6 +32,11 @@ class JobKind(StrEnum):
     @property
     def per_scene(self) -> bool:
         return self in (JobKind.PROMPT, JobKind.IMAGE, JobKind.CLIP)
+
+    @property
+    def generated(self) -> bool:
+        """Made by a generation provider (everything but an export)."""
+        return self is not JobKind.EXPORT
 
     @classmethod
     def from_batch(cls, name: str) -> JobKind:
