@@ -54,5 +54,9 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 def one_line(exc: BaseException) -> str:
     """The error's own text on one line (whitespace folded), never a traceback; the
     type's name when it has none. A ValidationError keeps its field: "title: must ..."."""
+    orig = getattr(exc, "orig", None)  # a driver's error wrapped by SQLAlchemy
+    if isinstance(orig, BaseException):
+        # Its first line only: the rest (and SQLAlchemy's own text) carries the statement.
+        return (str(orig).strip().splitlines() or [type(orig).__name__])[0].strip()
     text = str(exc) or getattr(exc, "message", None) or type(exc).__name__
     return " ".join(str(text).split())

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from ..services.errors import one_line
 from ..store.db import make_engine
 from ..store.models import PendingChange
 from . import history, link, media, report
@@ -215,7 +216,7 @@ class SyncEngine:
             return self._offline(pushed, str(e), e)
         except DBAPIError as e:
             if is_offline_error(e) or wd.fired:
-                return self._offline(pushed, f"cannot reach the team server: {_line(e)}", e)
+                return self._offline(pushed, f"cannot reach the team server: {one_line(e)}", e)
             raise
         except SyncError as e:
             self._online = True
@@ -248,7 +249,7 @@ class SyncEngine:
                 )
         except DBAPIError as e:
             if is_offline_error(e):
-                raise Offline(f"cannot reach the team server: {_line(e)}") from e
+                raise Offline(f"cannot reach the team server: {one_line(e)}") from e
             raise
         return self.identity
 
@@ -291,7 +292,7 @@ class SyncEngine:
                 )
             except DBAPIError as e:
                 if is_offline_error(e):
-                    raise Offline(f"cannot reach the team server: {_line(e)}") from e
+                    raise Offline(f"cannot reach the team server: {one_line(e)}") from e
                 raise
         self.sync()
         return done
@@ -334,6 +335,3 @@ def _report(pushed: PushResult, pulled: PullResult | None = None, **kw: object) 
         **kw,  # type: ignore[arg-type]
     )
 
-
-def _line(e: BaseException) -> str:
-    return (str(getattr(e, "orig", e)).strip().splitlines() or [""])[0]

@@ -33,6 +33,10 @@ class ActionId(StrEnum):
     RENAME = "rename"
     DELETE = "delete"
     SAVE = "save"
+    EXPORT_VIDEO = "export_video"
+    EXPORTS = "exports"
+    EXPORT_TIMELINE = "export_timeline"
+    IMPORT_EDIT = "import_edit"
     SETTINGS = "settings"
     QUIT = "quit"
     UNDO = "undo"
@@ -46,6 +50,7 @@ class ActionId(StrEnum):
     NEXT = "next"
     PREV = "prev"
     PLAY = "play"
+    PLAY_ALL = "play_all"
     CONFIRM = "confirm"
     CONFIRM_PROMPT = "confirm_prompt"
     CONFIRM_IMAGE = "confirm_image"
@@ -117,6 +122,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
                ("Del",), "delete", needs=Needs.PROJECT, scope=lambda w: w.sidebar.view),
     ActionSpec(ActionId.SAVE, "&Save", lambda w: w.commit_pending(),
                (QKeySequence.StandardKey.Save,), "save"),
+    ActionSpec(ActionId.EXPORT_VIDEO, "Export &video…", lambda w: w.export_controls.export_video(),
+               ("Ctrl+E",), "film", "Render the finished short: clips, narration, music and subtitles in one MP4",
+               needs=Needs.PROJECT),
+    ActionSpec(ActionId.EXPORTS, "Exported vi&deos…", lambda w: w.export_controls.show_exports(), (), "folder",
+               "The videos exported from this project, to play or show in their folder", needs=Needs.PROJECT),
+    # No shortcuts for the hand-off: rarely used, and an ambiguous key silently does nothing.
+    ActionSpec(ActionId.EXPORT_TIMELINE, "E&xport timeline…", lambda w: w.handoff_controls.export_timeline(),
+               (), "timeline", "Write the timeline with its media and provenance for Resolve, Premiere or another editor",
+               needs=Needs.PROJECT),
+    ActionSpec(ActionId.IMPORT_EDIT, "&Import edit…", lambda w: w.handoff_controls.import_edit(), (), "folder",
+               "Bring back an edit made in Resolve or Premiere: the new order and the new spans",
+               needs=Needs.PROJECT),
     ActionSpec(ActionId.SETTINGS, "Se&ttings…", lambda w: w.open_settings(), ("Ctrl+,",), "key",
                "API keys for the generation services", role=QAction.MenuRole.PreferencesRole),
     ActionSpec(ActionId.QUIT, "&Quit", lambda w: w.close(), ("Ctrl+Q",),
@@ -144,6 +161,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     # Window-wide: a text field takes its own Space (and J, K) first, everything else plays.
     ActionSpec(ActionId.PLAY, "&Play / pause", lambda w: w.preview.toggle_playback(), ("Space",), "film",
                "Play or pause the scene's clip, or the narration", needs=Needs.PROJECT),
+    ActionSpec(ActionId.PLAY_ALL, "Play &all", lambda w: w.export_controls.play_all(), ("Ctrl+Shift+P",),
+               "preview", "Watch the whole cut in timeline order with the narration and subtitles",
+               needs=Needs.PROJECT),
     # The inspector owns the review actions (its buttons share them); their state
     # follows the scene's status, not `needs`.
     ActionSpec(ActionId.CONFIRM, existing=lambda w: w.review.confirm),
@@ -192,10 +212,11 @@ A = ActionId
 # The menu bar, left to right; None is a separator.
 MENUS: tuple[tuple[MenuId, str, tuple[ActionId | None, ...]], ...] = (
     (MenuId.FILE, "&File", (A.NEW, A.DUPLICATE, A.RENAME, A.DELETE, None, A.SAVE, None,
+                            A.EXPORT_VIDEO, A.EXPORTS, None, A.EXPORT_TIMELINE, A.IMPORT_EDIT, None,
                             A.SETTINGS, None, A.QUIT)),
     (MenuId.EDIT, "&Edit", (A.UNDO, A.REDO, None, A.FIND)),
     (MenuId.SCENE, "&Scene", (A.SPLIT, None, A.ADD_SCENE, A.DELETE_SCENE, None, A.MOVE_LEFT,
-                              A.MOVE_RIGHT, None, A.NEXT, A.PREV, None, A.PLAY)),
+                              A.MOVE_RIGHT, None, A.NEXT, A.PREV, None, A.PLAY, A.PLAY_ALL)),
     (MenuId.REVIEW, "&Review", (A.CONFIRM, None, A.CONFIRM_PROMPT, A.CONFIRM_IMAGE, None, A.REJECT)),
     (MenuId.GENERATE, "&Generate", (A.GENERATE_PROMPTS, A.GENERATE_ALL_PROMPTS, None,
                                     A.GENERATE_IMAGES, A.GENERATE_ALL_IMAGES, None,

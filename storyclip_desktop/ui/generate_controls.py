@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QToolButton, QWidget
 
+from ..domain.job_kinds import JobKind
+from ..domain.providers import label as provider_label
 from ..domain.status import SceneAction, can
 from . import theme
 from .actions import ActionId
@@ -21,16 +23,15 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
     from .protocols import GenerationHooks
 
-# the controller's kind, the menu noun (with its mnemonic), the job kind it makes,
-# the action for the selection and the one for the whole project (None: project only)
-GENERATE_KINDS = (
-    ("prompts", "&Prompts", "prompt", ActionId.GENERATE_PROMPTS, ActionId.GENERATE_ALL_PROMPTS),
-    ("images", "&Images", "image", ActionId.GENERATE_IMAGES, ActionId.GENERATE_ALL_IMAGES),
-    ("clips", "&Clips", "clip", ActionId.GENERATE_CLIPS, ActionId.GENERATE_ALL_CLIPS),
-    ("narration", "&Narration", "narration", ActionId.GENERATE_NARRATION, None),
-)
-PROVIDER_NAMES = {"gemini": "Gemini", "openai": "OpenAI", "seedance": "Seedance", "kling": "Kling",
-                  "elevenlabs": "ElevenLabs", "local": "Local preview"}
+# the controller's kind (the job kind's batch name), the menu noun (with its mnemonic),
+# the job kind it makes, the action for the selection and the one for the whole project
+# (None: project only)
+GENERATE_KINDS = tuple((job.batch, text, job, one, whole) for job, text, one, whole in (
+    (JobKind.PROMPT, "&Prompts", ActionId.GENERATE_PROMPTS, ActionId.GENERATE_ALL_PROMPTS),
+    (JobKind.IMAGE, "&Images", ActionId.GENERATE_IMAGES, ActionId.GENERATE_ALL_IMAGES),
+    (JobKind.CLIP, "&Clips", ActionId.GENERATE_CLIPS, ActionId.GENERATE_ALL_CLIPS),
+    (JobKind.NARRATION, "&Narration", ActionId.GENERATE_NARRATION, None),
+))
 LOCAL_SUFFIX = " — Local preview"
 
 
@@ -154,9 +155,9 @@ class GenerateControls(QObject):
         if ch is None:
             return ""
         if ch.provider == "local":
-            name = PROVIDER_NAMES.get(ch.preferred, ch.preferred)
+            name = provider_label(ch.preferred)
             return f" with the free Local preview (no {name} API key; add one in File › Settings…)"
-        return f" with {PROVIDER_NAMES.get(ch.provider, ch.provider)}"
+        return f" with {provider_label(ch.provider)}"
 
     def update(self) -> None:
         ready = self.ready()

@@ -17,9 +17,9 @@ from . import errors, help, theme
 from .actions import ActionId, Key, MenuId, build_actions, build_menus, make_action, update_enabled
 from .commands import AddScene, Batch, CommandContext, DeleteScene, Events
 from .errors import ErrorBanner, ErrorReporter
-from .export import install as install_export
+from .export import ExportControls
 from .generate_controls import GenerateControls
-from .handoff import install as install_handoff
+from .handoff import HandoffControls
 from .help import shortcut_rows
 from .inspector import SceneInspector
 from .jobs_popover import JobsPopover
@@ -90,8 +90,8 @@ class MainWindow(QMainWindow):
         self.generate_controls = GenerateControls(self)
         self.act_generate = self.generate_controls.act_generate
         self.act_generate_all = self.generate_controls.act_generate_all
-        self.act_export_timeline, self.act_import_edit = install_handoff(self)  # File menu
-        self.act_export_video = install_export(self)  # File menu, Play all (ui/export)
+        self.export_controls = ExportControls(self)  # Export video…, Play all
+        self.handoff_controls = HandoffControls(self)  # Export timeline…, Import edit…
         self._wire()
         self.watcher = StoreWatcher(services, self.events, self)
         self.layout_memory = LayoutMemory(self, self.frame, self.act_show, ui_settings())
@@ -172,8 +172,7 @@ class MainWindow(QMainWindow):
         from .settings_dialog import SettingsDialog
 
         if self.settings_dialog is None:
-            # TODO(merge): runner=self.ops once the ops layer (branch ui) is in
-            dlg = SettingsDialog(self, models=self.services.models)
+            dlg = SettingsDialog(self, models=self.services.models, runner=self.ctx.ops)
             dlg.keysChanged.connect(self.keysChanged)
             self.settings_dialog = dlg
         else:

@@ -5,18 +5,17 @@ retired).
 Keys go to the OS keychain through jobs.keys (a key test is a provider call); when
 there is none the dialog says they are kept for this session only. Every keychain read,
 key test and model list is a blocking call: it runs off the GUI thread through a runner
-with the ops layer's `read` signature (the window's `Ops` when it has one, else the small
-thread runner below), so the window never waits.
+with the ops layer's `read` signature (the window's `Ops`, or one of the dialog's own),
+so the window never waits.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Hashable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,7 +33,9 @@ from PySide6.QtWidgets import (
 
 from ..domain import providers as provider_facts
 from ..jobs.keys import KeyCheck, KeyService
+from ..services.errors import one_line
 from ..services.models import FamilyModels, ModelChoiceService, ModelOption
+from .ops import Ops
 
 FIELD_MIN_WIDTH = 300  # wide enough for "API key (sk-…)" and "saved — type to replace"
 LIST_STALE_S = 24 * 3600  # a key's model list older than this is fetched again on open
@@ -48,43 +49,6 @@ class Runner(Protocol):
         failure: Callable[[BaseException], object] | None = None,
         key: Hashable | None = None, busy: Hashable | None = None,
     ) -> bool: ...
-
-
-class ThreadRunner(QObject):
-    """Runs a blocking call on a daemon thread; its result comes back on the GUI thread as
-    a queued signal (with or without qasync). Stands in until the window hands its Ops."""
-
-    _done = Signal(object, object, object)  # success, failure, (ok, value)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._done.connect(self._deliver)
-
-    @Slot(object, object, object)
-    def _deliver(self, success: Callable, failure: Callable | None, result: tuple[bool, Any]) -> None:
-        ok, value = result
-        if ok:
-            success(value)
-        elif failure is not None:
-            failure(value)
-
-    def read(self, fn, success, *, failure=None, key=None, busy=None) -> bool:  # noqa: ANN001
-        def work() -> None:
-            try:
-                result = (True, fn())
-            except Exception as exc:  # reported to the row, never raised into Qt
-                result = (False, exc)
-            try:
-                self._done.emit(success, failure, result)
-            except RuntimeError:  # the dialog was closed and deleted meanwhile
-                pass
-
-        threading.Thread(target=work, daemon=True, name="storyclip-settings").start()
-        return True
-
-
-def _line(exc: BaseException) -> str:
-    return getattr(exc, "message", None) or (exc.args[0] if exc.args else "") or type(exc).__name__
 
 
 class ProviderKeyRow(QObject):
@@ -132,7 +96,7 @@ class ProviderKeyRow(QObject):
 
     def _run(self, fn: Callable[[], Any], success: Callable[[Any], object]) -> None:
         self.dialog.runner.read(
-            fn, success, failure=lambda e: self.status.setText(_line(e)), busy=("settings", self.provider.name)
+            fn, success, failure=lambda e: self.status.setText(one_line(e)), busy=("settings", self.provider.name)
         )
 
     def save(self) -> None:
@@ -240,7 +204,7 @@ class FamilyModelRow(QObject):
             self.dialog.refresh_models()
 
         def failed(e: BaseException) -> None:
-            self.availability.setText(_line(e))
+            self.availability.setText(one_line(e))
             self.dialog.refresh_models()
 
         project = self.dialog.model_project
@@ -266,7 +230,9 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.models = models
         self.keys = keys or KeyService(models)
-        self.runner: Runner = runner or ThreadRunner(self)
+        # The window hands its operations layer; on its own (tests, screenshots) the
+        # dialog runs its own, on the same one mechanism.
+        self.runner: Runner = runner or Ops(lambda _e: None, self)
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._keys_page(), "API keys")
         self.model_rows: dict[tuple[str, str], FamilyModelRow] = {}
@@ -363,7 +329,7 @@ class SettingsDialog(QDialog):
             self._fetch_stale({p for p, has in present.items() if has and all(has)})
             self.refreshed.emit()
 
-        self.runner.read(work, done, failure=lambda e: self.backend_message.setText(_line(e)), key="settings-keys")
+        self.runner.read(work, done, failure=lambda e: self.backend_message.setText(one_line(e)), key="settings-keys")
 
     def fetch_models(self, provider: str) -> None:
         """Ask the provider which models the saved key may use (network, off the GUI

@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
 from ..config import LOCAL_EMAIL
+from ..services.errors import one_line
 from . import errors, theme
 from .ops import Changes
 from .status_bar import _clickable
@@ -352,7 +353,7 @@ class SyncController(QObject):
         if self._closed:
             return
         log.warning("sync failed: %s", type(e).__name__)
-        self.window.show_error(f"Sync failed: {_line(e)}")
+        self.window.show_error(f"Sync failed: {one_line(e)}")
         self.refresh_status()
 
     def _sync_done(self, rep: SyncReport) -> None:
@@ -499,7 +500,7 @@ class SyncController(QObject):
         if self._closed:
             return
         if error is not None:
-            self.window.show_error(f"Publish failed: {_line(error)}")
+            self.window.show_error(f"Publish failed: {one_line(error)}")
             self.publishFinished.emit(pid, error)
         else:
             self.window.status.show_notice("The project is on the shared store now.")
@@ -535,10 +536,6 @@ def _configured_url() -> str | None:
 
 def _is_pg(url: str) -> bool:
     return url.startswith("postgresql")
-
-
-def _line(e: BaseException) -> str:
-    return (str(getattr(e, "orig", e)).strip().splitlines() or [type(e).__name__])[0]
 
 
 def install_sync(window: SyncHost, **kw: Any) -> SyncController:

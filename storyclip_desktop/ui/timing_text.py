@@ -3,8 +3,6 @@ render plan without opening any media file (so it is cheap enough for every edit
 
 from __future__ import annotations
 
-import contextlib
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,6 +12,7 @@ from ..domain.render_plan import FPS
 
 if TYPE_CHECKING:
     from ..services import Services
+    from .commands import CommandContext
 
 FIT_LABELS = {"hold": "hold last frame", "loop": "loop", "slow": "slow down", "trim": "trimmed", "still": "still"}
 
@@ -79,28 +78,19 @@ def read_timing(services: Services, project_id: int) -> ProjectTiming:
 
 
 class TimingReader(QObject):
-    """Reads a project's timing on a worker thread and hands it back on the GUI thread
-    (`ready(project_id, ProjectTiming)`): the plan's store reads stay off the GUI thread,
-    as key lookups do."""
+    """Reads a project's timing through the operations layer (off the GUI thread) and
+    hands it back on the GUI thread (`ready(project_id, ProjectTiming)`); a newer request
+    for the same reader supersedes one still waiting."""
 
     ready = Signal(object, object)
 
-    def __init__(self, services: Services, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: CommandContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.services = services
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyclip-timing")
-        self._asked = 0
+        self.ctx = ctx
 
     def request(self, project_id: int | None) -> None:
         if project_id is None:
             return
-        self._asked += 1
-        ticket = self._asked
-        future = self._pool.submit(read_timing, self.services, project_id)
-        future.add_done_callback(lambda f: self._deliver(ticket, project_id, f))
-
-    def _deliver(self, ticket: int, project_id: int, future: Future) -> None:
-        if ticket != self._asked:
-            return  # a newer request is on its way
-        with contextlib.suppress(RuntimeError):  # the reader was deleted meanwhile
-            self.ready.emit(project_id, future.result())
+        services = self.ctx.services
+        self.ctx.ops.read(lambda: read_timing(services, project_id),
+                          lambda timing: self.ready.emit(project_id, timing), key=("timing", id(self)))

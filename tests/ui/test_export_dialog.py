@@ -85,7 +85,7 @@ def test_window_has_export_video_and_play_all(window):
     assert act.shortcut().toString() == "Ctrl+E" and act.text() == "Export &video…"
     file_menu = window.menuBar().actions()[0].menu()
     assert act in file_menu.actions()
-    assert window.play_all_button.text() == "Play all"
+    assert window.export_controls.button.text() == "Play all"
 
 
 def test_play_all_plays_the_whole_cut_in_the_preview(qtbot, local_services, cards, window):
@@ -93,12 +93,12 @@ def test_play_all_plays_the_whole_cut_in_the_preview(qtbot, local_services, card
 
     assert window.open_project(cards)
     said: list[str] = []
-    window.play_all.failed.connect(lambda _pid, message: said.append(message))
-    window.play_all_button.click()
+    window.export_controls.player.failed.connect(lambda _pid, message: said.append(message))
+    window.export_controls.button.click()
     media = window.preview.media
     qtbot.waitUntil(lambda: media.showing_clip() or bool(said), timeout=60_000)
     assert said == []
-    proxy = window.play_all.proxy_path(cards)
+    proxy = window.export_controls.player.proxy_path(cards)
     assert proxy.is_file()
     assert abs(synth.video_frames(proxy) - local_services.render_plan.total_frames(cards)) <= 1
     assert "480" in [ln for ln in synth.stream_info(proxy).splitlines() if "Video" in ln][0]

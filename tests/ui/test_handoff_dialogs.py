@@ -53,7 +53,7 @@ def test_export_dialog_says_where_the_files_went(qtbot, local_services, cards, t
     assert again.message.property("role") == "error"
 
 
-def test_import_dialog_applies_the_edit_as_one_undo_step(qtbot, ctx, local_services, cards, tmp_path: Path) -> None:
+def test_import_dialog_applies_the_edit_as_one_undo_step(qtbot, ctx, local_services, cards, tmp_path: Path, settle) -> None:
     sv = local_services
     result = exported(qtbot, sv, cards, tmp_path / "out").result_value
     tl = otio.adapters.read_from_file(str(result.timeline))
@@ -74,14 +74,17 @@ def test_import_dialog_applies_the_edit_as_one_undo_step(qtbot, ctx, local_servi
     assert order(sv, cards) == ["S1", "S2", "S3"]  # reading changed nothing
     assert dlg.apply_button.isEnabled()
     dlg.apply_button.click()
+    settle()
     assert order(sv, cards) == ["S3", "S1", "S2"]
     assert sv.scenes.get(cards, "S3").scene_json["duration"] == 1.6
     assert ctx.stack.count() == 1 and changed == [cards]
 
     ctx.stack.undo()  # one step takes back the order and the span together
+    settle()
     assert order(sv, cards) == ["S1", "S2", "S3"]
     assert sv.scenes.get(cards, "S3").scene_json["duration"] == 2
     ctx.stack.redo()
+    settle()
     assert order(sv, cards) == ["S3", "S1", "S2"]
     assert sv.scenes.get(cards, "S3").scene_json["duration"] == 1.6
 
@@ -106,7 +109,7 @@ def test_file_menu_offers_export_and_import_while_a_project_is_open(qtbot, windo
     file_menu = window.menuBar().actions()[0].menu()
     texts = [a.text() for a in file_menu.actions()]
     assert "E&xport timeline…" in texts and "&Import edit…" in texts
-    assert texts.index("&Import edit…") < texts.index("&Save")
+    assert texts.index("&Save") < texts.index("&Import edit…") < texts.index("Se&ttings…")
     window.sidebar.reload(prefer=cards)
     window.sidebar.select_project(cards)
     qtbot.waitUntil(lambda: window.act_export_timeline.isEnabled())

@@ -58,7 +58,7 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     assert panel.rows.count() == 3
 
 
-def test_the_picker_sets_a_scenes_characters_suggests_and_undoes(qtbot, ctx, people):
+def test_the_picker_sets_a_scenes_characters_suggests_and_undoes(qtbot, ctx, people, settle):
     picker = CharacterPicker(ctx)
     qtbot.addWidget(picker)
     picker.set_scene(ctx.services.scenes.get(people, "S1"))
@@ -66,24 +66,31 @@ def test_the_picker_sets_a_scenes_characters_suggests_and_undoes(qtbot, ctx, peo
     assert not any(b.isChecked() for b in picker.boxes.values())
     assert picker.suggestion.text() == "Its text names 민지" and not picker.suggestion.isHidden()
     assert picker.apply_suggestion()
+    settle()
     picker.set_scene(ctx.services.scenes.get(people, "S1"))
     assert picker.boxes["민지"].isChecked() and picker.suggestion.isHidden()
     picker.boxes["Jun"].setChecked(True)
+    settle()
     assert ctx.services.scenes.get(people, "S1").scene_json["characters"] == ["민지", "Jun"]
     ctx.stack.undo()
+    settle()
     assert ctx.services.scenes.get(people, "S1").scene_json["characters"] == ["민지"]
     ctx.stack.undo()
+    settle()
     assert "characters" not in ctx.services.scenes.get(people, "S1").scene_json
     picker.set_scene(ctx.services.scenes.get(people, "S2"))
     assert picker.suggestion.isHidden()  # S2's text names nobody
 
 
-def test_the_inspector_shows_the_picker_for_the_selected_scene(qtbot, ctx, people):
+def test_the_inspector_shows_the_picker_for_the_selected_scene(qtbot, ctx, people, settle):
     ins = SceneInspector(ctx)
     qtbot.addWidget(ins)
     ins.set_scene(people, "S1")
+    settle()
     assert ins.characters.scene.scene_id == "S1" and list(ins.characters.boxes) == ["민지", "Jun"]
     ins.characters.boxes["Jun"].setChecked(True)
+    settle()
+    settle()  # the write, then the inspector's re-read it starts
     # The command's scene-changed notice reloads the inspector with the stored list.
     assert ins.scene.scene_json["characters"] == ["Jun"]
     assert ins.characters.boxes["Jun"].isChecked()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from storyclip_desktop.ui.ops import Changes
 from storyclip_desktop.ui.timeline.model import DURATION_ROLE, DURATION_STALE_ROLE
 from storyclip_desktop.ui.timing_text import seconds_text
 from tests.jobs.helpers import run_jobs
@@ -50,7 +51,8 @@ def test_a_changed_scene_shows_the_narration_is_out_of_date(qtbot, local_service
     w, pid = timed_window, split_project
     qtbot.waitUntil(lambda: all(durations(w.timeline.model)))
     local_services.scenes.edit(pid, "S2", {"narration": "완전히 바뀐 두 번째 장면입니다."})
-    w.events.sceneChanged.emit(pid, "S2")
+    # what the window's live watcher announces for a change made outside it
+    w.events.publish(Changes(pid, scene_ids=frozenset({"S2"})))
     notice = w.project_page.stale_notice
     qtbot.waitUntil(lambda: not notice.isHidden())
     qtbot.waitUntil(lambda: w.timeline.model.data(w.timeline.model.index(1), DURATION_STALE_ROLE))
@@ -59,10 +61,12 @@ def test_a_changed_scene_shows_the_narration_is_out_of_date(qtbot, local_service
     assert [model.data(model.index(r), DURATION_STALE_ROLE) for r in range(2)] == [False, True]
 
 
-def test_the_short_clip_choice_is_kept_with_the_scene(local_services, split_project, timed_window):
+def test_the_short_clip_choice_is_kept_with_the_scene(qtbot, local_services, split_project, timed_window):
     w, pid = timed_window, split_project
     fit = w.inspector.fields.fit
     fit.setCurrentIndex(fit.findData("loop"))
-    assert local_services.scenes.get(pid, "S1").scene_json["fit"] == "loop"
+    qtbot.waitUntil(lambda: local_services.scenes.get(pid, "S1").scene_json.get("fit") == "loop")
+    qtbot.waitUntil(lambda: w.undo_stack.canUndo())
     w.undo_stack.undo()
+    qtbot.waitUntil(lambda: "fit" not in local_services.scenes.get(pid, "S1").scene_json)
     assert "fit" not in local_services.scenes.get(pid, "S1").scene_json

@@ -1,105 +1,81 @@
-"""File > Export video… (Ctrl+E), File > Exported videos… and View > Play all, installed
-into the main window by `install` (one call, so the window itself keeps only a hook)."""
+"""File > Export video… (Ctrl+E), File > Exported videos… and Scene > Play all: what those
+actions of the window's action table (ui/actions.py) do."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout
-
-from .. import theme
 
 if TYPE_CHECKING:
     from ..main_window import MainWindow
 
 
-def install(window: MainWindow) -> QAction:
-    """Add the actions; returns Export video… (enabled while a project is open)."""
-    from .dialog import ExportVideoDialog
-    from .exports_list import ExportsList
-    from .play_all import PlayAll
+class ExportControls:
+    """What Export video…, Exported videos… and Play all (actions of the window's action
+    table, ui/actions.py) do for the project open in `window`; Play all also has a button
+    in the preview's header."""
 
-    def project() -> int | None:
-        return getattr(window, "_project", None)
+    def __init__(self, window: MainWindow) -> None:
+        from .play_all import PlayAll
 
-    def export() -> None:
-        if project() is not None:
-            dlg = ExportVideoDialog(window.services, project(), window)
-            dlg.setModal(False)
-            dlg.show()
-            window.export_dialog = dlg
+        self.window = window
+        self.dialog: QDialog | None = None
+        self.player = PlayAll(window.services, window)
+        pane = window.preview
+        self.button = QPushButton("Play all", pane)
+        self.button.setToolTip("Watch the whole cut with narration and subtitles (Ctrl+Shift+P)")
+        self.button.clicked.connect(self.play_all)
+        header = pane.layout().itemAt(0).layout() if pane.layout() is not None else None
+        if header is not None:
+            header.addWidget(self.button)
+        self.player.progressed.connect(self._progressed)
+        self.player.ready.connect(self._ready)
+        self.player.failed.connect(self._failed)
+        window.currentProjectChanged.connect(self._enable)
+        self._enable()
 
-    def exported() -> None:
-        dlg = QDialog(window)
+    def _project(self) -> int | None:
+        return self.window.current_project_id()
+
+    def export_video(self) -> None:
+        from .dialog import ExportVideoDialog
+
+        if (pid := self._project()) is not None:
+            self.dialog = ExportVideoDialog(self.window.services, pid, self.window)
+            self.dialog.setModal(False)
+            self.dialog.show()
+
+    def show_exports(self) -> None:
+        from .exports_list import ExportsList
+
+        dlg = QDialog(self.window)
         dlg.setWindowTitle("Exported videos")
-        QVBoxLayout(dlg).addWidget(ExportsList(window.services, project(), dlg))
+        QVBoxLayout(dlg).addWidget(ExportsList(self.window.services, self._project(), dlg))
         dlg.resize(640, 360)
         dlg.show()
 
-    act_export = QAction(theme.icon("film"), "Export &video…", window)
-    act_export.setShortcut(QKeySequence("Ctrl+E"))
-    act_export.setStatusTip("Render the finished short: clips, narration, music and subtitles in one MP4")
-    act_export.triggered.connect(lambda _c=False: export())
-    act_list = QAction("Exported vi&deos…", window)
-    act_list.triggered.connect(lambda _c=False: exported())
-    window.addActions([act_export, act_list])
-    file_menu = window.menuBar().actions()[0].menu()
-    save = getattr(window, "act_save", None)
-    before = save if save in file_menu.actions() else None
-    file_menu.insertActions(before, [act_export, act_list])
+    def play_all(self) -> None:
+        pid = self._project()
+        if pid is not None and self.player.start(pid):
+            _say(self.window.preview, "Preparing Play all…")
 
-    # Play all, in the preview: the whole cut as a quick proxy.
-    player = window.play_all = PlayAll(window.services, window)
-    pane = window.preview
-    act_play = QAction(theme.icon("preview"), "Play &all", window)
-    act_play.setShortcut(QKeySequence("Ctrl+Shift+P"))
-    act_play.setStatusTip("Watch the whole cut in timeline order with the narration and subtitles")
-    button = QPushButton("Play all", pane)
-    button.setToolTip("Watch the whole cut with narration and subtitles (Ctrl+Shift+P)")
+    def _progressed(self, pid: int, f: float) -> None:
+        if pid == self._project():
+            _say(self.window.preview, f"Preparing Play all… {round(f * 100)}%")
 
-    def play() -> None:
-        pid = project()
-        if pid is not None and player.start(pid):
-            _say(pane, "Preparing Play all…")
+    def _ready(self, pid: int, path: str) -> None:
+        if pid == self._project():
+            _play(self.window.preview, Path(path))
 
-    def progressed(pid: int, f: float) -> None:
-        if pid == project():
-            _say(pane, f"Preparing Play all… {round(f * 100)}%")
+    def _failed(self, pid: int, message: str) -> None:
+        if pid == self._project():
+            _say(self.window.preview, message)
+            self.window.show_error(message)
 
-    def ready(pid: int, path: str) -> None:
-        if pid == project():
-            _play(pane, Path(path))
-
-    def failed(pid: int, message: str) -> None:
-        if pid == project():
-            _say(pane, message)
-            window.show_error(message)
-
-    act_play.triggered.connect(lambda _c=False: play())
-    button.clicked.connect(play)
-    player.progressed.connect(progressed)
-    player.ready.connect(ready)
-    player.failed.connect(failed)
-    window.addAction(act_play)
-    view_menu = next((a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View"), None)
-    if view_menu is not None:
-        view_menu.insertAction(view_menu.actions()[0] if view_menu.actions() else None, act_play)
-    header = pane.layout().itemAt(0).layout() if pane.layout() is not None else None
-    if header is not None:
-        header.addWidget(button)
-    window.play_all_button = button
-
-    def enable(_pid: object = None) -> None:
-        on = project() is not None
-        for a in (act_export, act_play):
-            a.setEnabled(on)
-        button.setEnabled(on)
-
-    window.currentProjectChanged.connect(enable)
-    enable()
-    return act_export
+    def _enable(self, _pid: object = None) -> None:
+        self.button.setEnabled(self._project() is not None)
 
 
 def _say(pane: object, text: str) -> None:

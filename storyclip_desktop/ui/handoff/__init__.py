@@ -1,54 +1,30 @@
-"""File > Export timeline… and File > Import edit…, installed into the main window's File
-menu by `install` (one call, so the window itself keeps only a hook)."""
+"""File > Export timeline… and File > Import edit…: what the two actions of the window's
+action table (ui/actions.py) open."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
-
-from .. import theme
-
 if TYPE_CHECKING:
     from ..main_window import MainWindow
 
 
-def install(window: MainWindow) -> tuple[QAction, QAction]:
-    """Add the two actions to the File menu, before Save; enabled while a project is open."""
-    from .export_dialog import ExportTimelineDialog
-    from .import_dialog import ImportEditDialog
+class HandoffControls:
+    """The dialogs for the project open in `window`; the actions are enabled while one is."""
 
-    def project() -> int | None:
-        return getattr(window, "_project", None)
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
 
-    def export() -> None:
-        if project() is not None:
-            ExportTimelineDialog(window.services, project(), window).open()
+    def export_timeline(self) -> None:
+        from .export_dialog import ExportTimelineDialog
 
-    def import_() -> None:
-        if project() is not None:
-            ImportEditDialog(window.ctx, project(), window).open()
+        pid = self.window.current_project_id()
+        if pid is not None:
+            ExportTimelineDialog(self.window.services, pid, self.window).open()
 
-    # No shortcuts: the export of the finished video may claim them, and an ambiguous key
-    # silently does nothing.
-    act_export = QAction(theme.icon("timeline"), "E&xport timeline…", window)
-    act_export.setStatusTip("Write the timeline with its media and provenance for Resolve, Premiere or another editor")
-    act_export.triggered.connect(lambda _c=False: export())
-    act_import = QAction(theme.icon("folder"), "&Import edit…", window)
-    act_import.setStatusTip("Bring back an edit made in Resolve or Premiere: the new order and the new spans")
-    act_import.triggered.connect(lambda _c=False: import_())
-    window.addActions([act_export, act_import])
-    file_menu = window.menuBar().actions()[0].menu()
-    save = getattr(window, "act_save", None)
-    before = save if save in file_menu.actions() else None
-    file_menu.insertActions(before, [act_export, act_import])
-    file_menu.insertSeparator(before)
+    def import_edit(self) -> None:
+        from .import_dialog import ImportEditDialog
 
-    def enable(pid: object = None) -> None:
-        on = project() is not None
-        act_export.setEnabled(on)
-        act_import.setEnabled(on)
-
-    window.currentProjectChanged.connect(enable)
-    enable()
-    return act_export, act_import
+        pid = self.window.current_project_id()
+        if pid is not None:
+            ImportEditDialog(self.window.ctx, pid, self.window).open()

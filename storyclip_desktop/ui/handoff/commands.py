@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ...services.handoff import AppliedEdit, EditReport
 from ..commands import CommandContext, ServiceCommand
+from ..ops import Changes
 
 
 class ImportEdit(ServiceCommand):
@@ -20,8 +21,9 @@ class ImportEdit(ServiceCommand):
         if self.applied is not None:
             self.ctx.services.handoff.revert_edit(self.applied)
 
-    def notify(self, *, reveal: bool) -> None:
-        pid = self.report.project_id
-        self.ctx.events.scenesChanged.emit(pid)  # the timeline re-reads order and spans
-        if reveal:
-            self.ctx.events.reveal.emit(pid, None)
+    def changes(self) -> Changes:
+        # the timeline re-reads order and spans; the project page its total
+        return Changes(self.report.project_id, scenes=True, order=True, project=True)
+
+    def reveal_target(self) -> tuple[object, object]:
+        return self.report.project_id, None

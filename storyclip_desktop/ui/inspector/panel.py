@@ -46,7 +46,7 @@ class SceneInspector(QWidget):
         self.ctx = ctx
         self.project_id: int | None = None
         self.scene: SceneView | None = None
-        self._timing_reader = TimingReader(ctx.services, self)
+        self._timing_reader = TimingReader(self.ctx, self)
         self._timing_reader.ready.connect(self._on_timing)
         # Which image version the reviewer is looking at (the preview sets this); a
         # confirm names it so a version replaced meanwhile is never confirmed blindly.

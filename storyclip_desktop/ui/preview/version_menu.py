@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QInputDialog, QMenu, QPushButton
 
+from ...services.errors import one_line
 from ...services.views import AssetVersion
 from ..timeline.roles import role_data
 from .versions import ASSET_ROLE
@@ -74,7 +75,7 @@ class VersionMenu(QObject):
                 pid, av.id, character=character, style=character is None
             )
         except Exception as e:  # noqa: BLE001 - one line in the window
-            self.pane._error(_one_line(e))
+            self.pane._error(one_line(e))
             return None
         self.pane.info.setText(
             f"{av.type} v{av.version} " + self.pane.tr("is now a reference for") + f" {character or 'the style'}"
@@ -89,7 +90,7 @@ class VersionMenu(QObject):
         try:
             self.pane.services.references.add_character(self.pane.project_id, name)
         except Exception as e:  # noqa: BLE001
-            self.pane._error(_one_line(e))
+            self.pane._error(one_line(e))
             return None
         return self.use_as_reference(av, name.strip())
 
@@ -98,7 +99,7 @@ class VersionMenu(QObject):
         try:
             result = self.pane.services.generation.again_with_seed(self.pane.project_id, scene.scene_id, av.type, av.version)
         except Exception as e:  # noqa: BLE001
-            self.pane._error(_one_line(e))
+            self.pane._error(one_line(e))
             return None
         self.pane.info.setText(
             f"{self.pane.tr('Generating')} {av.type} " + self.pane.tr("again with seed") + f" {seed_of(av)}"
@@ -119,6 +120,3 @@ class VersionMenu(QObject):
         if isinstance(av, AssetVersion):
             self.fill(QMenu(strip), av).exec(strip.viewport().mapToGlobal(pos))
 
-
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split())

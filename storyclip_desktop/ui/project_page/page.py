@@ -46,7 +46,7 @@ class ProjectPage(QWidget):
         self.stale_notice.setAccessibleName("Narration out of date")
         self.stale_notice.hide()
         self._header = ""
-        self._timing_reader = TimingReader(ctx.services, self)
+        self._timing_reader = TimingReader(self.ctx, self)
         self._timing_reader.ready.connect(self._on_timing)
         self.split_button = QPushButton(theme.icon("split"), "&Split into scenes")
         self.split_button.setProperty("primary", True)
@@ -113,7 +113,7 @@ class ProjectPage(QWidget):
         left.addWidget(cast)
         body.addLayout(left, 1)
         body.addLayout(side)
-        self._body, self._settings = body, scroll
+        self._body, self._settings, self._cast = body, scroll, cast
         self._narrow = False
 
         page = QWidget()
@@ -143,6 +143,9 @@ class ProjectPage(QWidget):
         self._settings.setMaximumWidth(16_777_215 if narrow else 380)
         self._settings.setMaximumHeight(max(140, round(self.height() * 0.4)) if narrow else 16_777_215)
         self._settings_heading.setVisible(not narrow)
+        # The cast gives the script its room on a small screen (it scrolls inside).
+        self._cast.setMinimumHeight(0 if narrow else 200)
+        self._cast.setMaximumHeight(max(96, round(self.height() * 0.22)) if narrow else 260)
         self.settings_toggle.setVisible(narrow)
         self._fold_settings(self.settings_toggle.isChecked())
         super().resizeEvent(event)

@@ -102,7 +102,7 @@ class SceneListModel(QAbstractListModel):
         self._to_resolve: set[str] = set()
         self._by_path: dict[str, set[str]] = {}
         self.timing = ProjectTiming()
-        self._timing_reader = TimingReader(services, self)
+        self._timing_reader = TimingReader(self.ctx, self)
         self._timing_reader.ready.connect(self._on_timing)
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
