@@ -57,22 +57,7 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> P
     )
 
 
-def _probe(client: httpx.AsyncClient, api_key: str, base_url: str | None) -> ElevenLabsProvider:
-    return ElevenLabsProvider(
-        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
-    )
 
-
-async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
-    """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    await _probe(client, api_key, base_url).check_key()
-
-
-async def list_models(
-    client: httpx.AsyncClient, api_key: str, base_url: str | None = None
-) -> list[str]:
-    """The text-to-speech model ids this key may use (GET /v1/models)."""
-    return await _probe(client, api_key, base_url).list_models()
 
 
 def _mime(output_format: str) -> str:

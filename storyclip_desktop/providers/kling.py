@@ -204,15 +204,3 @@ class KlingProvider:
     async def download(self, url: str, dest: Path) -> int:
         return await download_to(self._client, url, dest, provider=NAME, retry=self._retry)
 
-
-async def check_key(
-    client: httpx.AsyncClient, access_key: str, secret_key: str, base_url: str | None = None
-) -> None:
-    """Raise ProviderError (BAD_KEY when the keys are rejected) unless they work."""
-    await KlingProvider(
-        access_key=access_key,
-        secret_key=secret_key,
-        client=client,
-        base_url=base_url,
-        retry=RetryPolicy(max_attempts=1),
-    ).check_key()

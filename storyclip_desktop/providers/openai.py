@@ -65,22 +65,7 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> P
     )
 
 
-def _probe(client: httpx.AsyncClient, api_key: str, base_url: str | None) -> OpenAIProvider:
-    return OpenAIProvider(
-        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
-    )
 
-
-async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
-    """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    await _probe(client, api_key, base_url).list_models()
-
-
-async def list_models(
-    client: httpx.AsyncClient, api_key: str, base_url: str | None = None
-) -> list[str]:
-    """The model ids this key may use (GET /v1/models)."""
-    return await _probe(client, api_key, base_url).list_models()
 
 
 class OpenAIProvider(KeyedProvider):

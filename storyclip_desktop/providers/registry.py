@@ -4,7 +4,6 @@ imported only when used, so start-up loads none of them."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +12,9 @@ from typing import Any
 import httpx
 
 from ..domain import providers as facts
-from ..domain.model_catalog import api_kind
+from ..domain.model_catalog import api_kind, default_model
 from .base import ErrorKind, ProviderError
 from .http import RetryPolicy
-
-
-def _module(name: str) -> Any:
-    return importlib.import_module(f"{__package__}.{name}")
 
 
 def _openai(kind: str, model: str, keys: Sequence[str], common: dict) -> Any:
@@ -64,16 +59,23 @@ class Registered:
     def name(self) -> str:
         return self.facts.name
 
+    def _probe(self, client: httpx.AsyncClient, keys: Sequence[str]) -> Any:
+        """The provider's own client for one key check or model list, without retries
+        (a person is waiting for the answer)."""
+        kind = self.facts.kinds[0]
+        return self.build(kind, default_model(self.name, kind), keys,
+                          {"client": client, "retry": RetryPolicy(max_attempts=1)})
+
     async def check_key(self, client: httpx.AsyncClient, keys: Sequence[str]) -> None:
         """Raise ProviderError (BAD_KEY when the keys are rejected) unless they work."""
-        await _module(self.name).check_key(client, *keys)
+        await self._probe(client, keys).check_key()
 
     async def list_models(self, client: httpx.AsyncClient, keys: Sequence[str]) -> list[str] | None:
         """The model ids these keys may use; None when the provider has no such list."""
         if not self.facts.lists_models:
             await self.check_key(client, keys)
             return None
-        return list(await _module(self.name).list_models(client, *keys))
+        return list(await self._probe(client, keys).list_models())
 
 
 REGISTRY: dict[str, Registered] = {

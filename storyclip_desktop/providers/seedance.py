@@ -62,12 +62,6 @@ def _task_error(state: str, err: dict) -> ProviderError | None:
     return make_error(ErrorKind.SERVER_DOWN, NAME, f"the clip failed: {message}", retryable=True)
 
 
-async def check_key(client: httpx.AsyncClient, api_key: str, base_url: str | None = None) -> None:
-    """Raise ProviderError (BAD_KEY when the key is rejected) unless the key works."""
-    await SeedanceProvider(
-        api_key=api_key, client=client, base_url=base_url, retry=RetryPolicy(max_attempts=1)
-    ).check_key()
-
 
 class SeedanceProvider(KeyedProvider):
     name = NAME

@@ -7,12 +7,16 @@ import pytest
 from storyclip_desktop.providers import elevenlabs as eleven_mod
 from storyclip_desktop.providers.base import ErrorKind, NarrationRequest, ProviderError
 from storyclip_desktop.providers.elevenlabs import ElevenLabsProvider
+from storyclip_desktop.providers.http import RetryPolicy
 
 from .fakes import FakeElevenLabs, Reply, eleven_error
 
 pytestmark = pytest.mark.anyio
 
 TTS = "/v1/text-to-speech/"
+
+
+ONCE = RetryPolicy(max_attempts=1)  # a key check is asked once, as Settings does
 
 
 def narration(voice="Bin", text="호랑이가 살았어요", stability=0.35):
@@ -134,14 +138,14 @@ async def test_retry_logs_carry_no_secret(eleven, eleven_server, caplog):
 
 
 async def test_check_key(eleven_server, client):
-    assert await eleven_mod.check_key(client, FakeElevenLabs.api_key, eleven_server.url) is None
+    assert await eleven_mod.ElevenLabsProvider(api_key=FakeElevenLabs.api_key, client=client, base_url=eleven_server.url, retry=ONCE).check_key() is None
     with pytest.raises(ProviderError) as info:
-        await eleven_mod.check_key(client, "sk_wrong", eleven_server.url)
+        await eleven_mod.ElevenLabsProvider(api_key="sk_wrong", client=client, base_url=eleven_server.url, retry=ONCE).check_key()
     assert info.value.kind is ErrorKind.BAD_KEY
     eleven_server.script(
         "GET", "/v1/user", eleven_error(401, "missing_permissions", "The API key lacks user_read")
     )
-    assert await eleven_mod.check_key(client, FakeElevenLabs.api_key, eleven_server.url) is None
+    assert await eleven_mod.ElevenLabsProvider(api_key=FakeElevenLabs.api_key, client=client, base_url=eleven_server.url, retry=ONCE).check_key() is None
 
 
 async def test_spans_use_alignment_not_the_normalized_one(eleven, eleven_server):

@@ -9,6 +9,7 @@ from storyclip_desktop.domain.model_catalog import default_model
 from storyclip_desktop.providers import gemini as gemini_mod
 from storyclip_desktop.providers.base import ErrorKind, ImageRequest, ProviderError, TextRequest
 from storyclip_desktop.providers.gemini import GeminiProvider
+from storyclip_desktop.providers.http import RetryPolicy
 
 from .fakes import (
     SCENES,
@@ -24,6 +25,9 @@ pytestmark = pytest.mark.anyio
 
 IMAGE = f"/v1/models/{default_model('gemini', 'image')}:generateContent"
 TEXT = f"/v1/models/{default_model('gemini', 'text')}:generateContent"
+
+
+ONCE = RetryPolicy(max_attempts=1)  # a key check is asked once, as Settings does
 
 
 def image_req(ratio="9:16", resolution="480p"):
@@ -191,8 +195,8 @@ async def test_bad_key(gemini_server, client, retry):
 
 
 async def test_check_key(gemini_server, client):
-    assert await gemini_mod.check_key(client, FakeGemini.api_key, gemini_server.url) is None
+    assert await gemini_mod.GeminiProvider(api_key=FakeGemini.api_key, client=client, base_url=gemini_server.url, retry=ONCE).check_key() is None
     with pytest.raises(ProviderError) as info:
-        await gemini_mod.check_key(client, "AIza-wrong", gemini_server.url)
+        await gemini_mod.GeminiProvider(api_key="AIza-wrong", client=client, base_url=gemini_server.url, retry=ONCE).check_key()
     assert info.value.kind is ErrorKind.BAD_KEY
     assert {c.path for c in gemini_server.calls("GET")} == {"/v1/models"}

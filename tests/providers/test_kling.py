@@ -9,6 +9,7 @@ import pytest
 
 from storyclip_desktop.providers import kling as kling_mod
 from storyclip_desktop.providers.base import ClipRequest, ErrorKind, ProviderError
+from storyclip_desktop.providers.http import RetryPolicy
 from storyclip_desktop.providers.kling import KlingProvider
 
 from .fakes import FakeKling, Reply, framed_png, kling_envelope
@@ -17,6 +18,9 @@ pytestmark = pytest.mark.anyio
 
 CREATE = "/v1/videos/image2video"
 FRAME = framed_png(480, 854)
+
+
+ONCE = RetryPolicy(max_attempts=1)  # a key check is asked once, as Settings does
 
 
 def clip_req(duration=5, external_id="job-42-scene-3"):
@@ -220,8 +224,8 @@ async def test_wrong_secret_is_a_bad_key_and_never_leaks(kling_server, client, r
 
 
 async def test_check_key(kling_server, client):
-    await kling_mod.check_key(client, FakeKling.access_key, FakeKling.secret_key, kling_server.url)
+    await kling_mod.KlingProvider(access_key=FakeKling.access_key, secret_key=FakeKling.secret_key, client=client, base_url=kling_server.url, retry=ONCE).check_key()
     with pytest.raises(ProviderError) as info:
-        await kling_mod.check_key(client, "ak-other", FakeKling.secret_key, kling_server.url)
+        await kling_mod.KlingProvider(access_key="ak-other", secret_key=FakeKling.secret_key, client=client, base_url=kling_server.url, retry=ONCE).check_key()
     assert info.value.kind is ErrorKind.BAD_KEY
     assert len(kling_server.calls("GET", CREATE)) == 2

@@ -10,6 +10,7 @@ from PIL import Image
 from storyclip_desktop.domain.model_catalog import default_model
 from storyclip_desktop.providers import openai as openai_mod
 from storyclip_desktop.providers.base import ErrorKind, ImageRequest, ProviderError, TextRequest
+from storyclip_desktop.providers.http import RetryPolicy
 from storyclip_desktop.providers.openai import OpenAIProvider
 
 from .fakes import GREEN, RED, SCENES, FakeOpenAI, Reply, chat_completion, openai_error
@@ -18,6 +19,9 @@ pytestmark = pytest.mark.anyio
 
 IMAGE = "/v1/images/generations"
 CHAT = "/v1/chat/completions"
+
+
+ONCE = RetryPolicy(max_attempts=1)  # a key check is asked once, as Settings does
 
 
 def image_req(ratio="9:16", resolution="480p"):
@@ -216,9 +220,9 @@ async def test_bad_key_never_leaks_the_key(openai_server, client, retry):
 
 async def test_check_key(openai_server, client):
     base = openai_server.url + "/v1"
-    assert await openai_mod.check_key(client, FakeOpenAI.api_key, base) is None
+    assert await openai_mod.OpenAIProvider(api_key=FakeOpenAI.api_key, client=client, base_url=base, retry=ONCE).check_key() is None
     with pytest.raises(ProviderError) as info:
-        await openai_mod.check_key(client, "sk-wrong-000000", base)
+        await openai_mod.OpenAIProvider(api_key="sk-wrong-000000", client=client, base_url=base, retry=ONCE).check_key()
     assert info.value.kind is ErrorKind.BAD_KEY
     assert [c.path for c in openai_server.calls("GET")] == ["/v1/models", "/v1/models"]
 

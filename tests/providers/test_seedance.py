@@ -18,6 +18,9 @@ TASKS = "/api/v3/contents/generations/tasks"
 FRAME = framed_png(480, 854)
 
 
+ONCE = RetryPolicy(max_attempts=1)  # a key check is asked once, as Settings does
+
+
 def clip_req(external_id="job-42-scene-3"):
     return ClipRequest(
         image_png=FRAME,
@@ -251,9 +254,9 @@ async def test_expired_video_link_is_not_found(seedance, seedance_server, tmp_pa
 
 async def test_bad_key_and_check_key(seedance_server, client, retry):
     base = seedance_server.url + "/api/v3"
-    assert await seedance_mod.check_key(client, FakeSeedance.api_key, base) is None
+    assert await seedance_mod.SeedanceProvider(api_key=FakeSeedance.api_key, client=client, base_url=base, retry=ONCE).check_key() is None
     with pytest.raises(ProviderError) as info:
-        await seedance_mod.check_key(client, "ark-wrong", base)
+        await seedance_mod.SeedanceProvider(api_key="ark-wrong", client=client, base_url=base, retry=ONCE).check_key()
     assert info.value.kind is ErrorKind.BAD_KEY
     assert info.value.message == "Seedance rejected the API key. Check the key in Settings."
     secret = "ark-SECRETSECRET-9876"
