@@ -33,11 +33,12 @@ screenshots: $(TSTAMP)
 bench: $(TSTAMP)
 	$(PY) bench/ordering_bench.py
 
-# A venv even where Debian's python3-venv (ensurepip) is missing: fall back to a venv
-# without pip and install pip from its wheel on PyPI.
+# A venv even where Debian's python3-venv (ensurepip) is missing: a venv without pip,
+# then the system's own pip installs pip into it (`pip --python`), so pip's own
+# configuration decides where packages come from.
 $(PY):
 	$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv --without-pip $(VENV) \
-	  && $(PY) -c "$$BOOTSTRAP_PIP"; }
+	  && $(PYTHON) -m pip --python $(PY) install -q pip; }
 
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
@@ -50,13 +51,3 @@ $(TSTAMP): $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
-
-define BOOTSTRAP_PIP
-import json, os, subprocess, sys, tempfile, urllib.request
-meta = json.load(urllib.request.urlopen('https://pypi.org/pypi/pip/json'))
-url = next(f['url'] for f in meta['urls'] if f['filename'].endswith('.whl'))
-whl = os.path.join(tempfile.mkdtemp(), url.rsplit('/', 1)[1])
-urllib.request.urlretrieve(url, whl)
-subprocess.check_call([sys.executable, os.path.join(whl, 'pip'), 'install', '-q', whl])
-endef
-export BOOTSTRAP_PIP

@@ -69,6 +69,7 @@ class CommandContext:
     def __init__(self, services: Services, stack: QUndoStack, reporter: ErrorReporter, events: Events,
                  ops: Ops | None = None) -> None:
         self.services, self.stack, self.reporter, self.events = services, stack, reporter, events
+        self.timing_reader: object | None = None  # ui/timing_text.timing_reader: one for all views
         self.ops = ops or Ops(reporter.report, events)
         self.ops.changed.connect(events.publish)
         self._projects: dict[int, int] = {}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from ..domain.render_plan import FPS
+from .ops import Ops
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -77,20 +78,33 @@ def read_timing(services: Services, project_id: int) -> ProjectTiming:
     return ProjectTiming(plan.total_frames, scenes, notice)
 
 
+def timing_reader(ctx: CommandContext) -> TimingReader:
+    """The one reader of a window's context: the cards, the inspector and the project
+    page all show the same plan, so one change costs one read (on a distant store the
+    plan is several round trips) and every view takes the answer."""
+    reader = getattr(ctx, "timing_reader", None)
+    if reader is None:
+        reader = ctx.timing_reader = TimingReader(ctx, ctx.events)
+    return reader
+
+
 class TimingReader(QObject):
     """Reads a project's timing through the operations layer (off the GUI thread) and
     hands it back on the GUI thread (`ready(project_id, ProjectTiming)`); a newer request
-    for the same reader supersedes one still waiting."""
+    supersedes one still waiting."""
 
     ready = Signal(object, object)
 
     def __init__(self, ctx: CommandContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # Its own lane of the same operations runner: a plan is several reads (seconds on a
+        # distant store) and must never hold up the edits and re-reads queued behind it.
+        self._lane = Ops(lambda _e: None, self)
 
     def request(self, project_id: int | None) -> None:
         if project_id is None:
             return
         services = self.ctx.services
-        self.ctx.ops.read(lambda: read_timing(services, project_id),
-                          lambda timing: self.ready.emit(project_id, timing), key=("timing", id(self)))
+        self._lane.read(lambda: read_timing(services, project_id),
+                        lambda timing: self.ready.emit(project_id, timing), key="timing")

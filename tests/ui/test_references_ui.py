@@ -62,12 +62,14 @@ def test_the_picker_sets_a_scenes_characters_suggests_and_undoes(qtbot, ctx, peo
     picker = CharacterPicker(ctx)
     qtbot.addWidget(picker)
     picker.set_scene(ctx.services.scenes.get(people, "S1"))
+    settle()
     assert list(picker.boxes) == ["민지", "Jun"]
     assert not any(b.isChecked() for b in picker.boxes.values())
     assert picker.suggestion.text() == "Its text names 민지" and not picker.suggestion.isHidden()
     assert picker.apply_suggestion()
     settle()
     picker.set_scene(ctx.services.scenes.get(people, "S1"))
+    settle()
     assert picker.boxes["민지"].isChecked() and picker.suggestion.isHidden()
     picker.boxes["Jun"].setChecked(True)
     settle()
@@ -79,6 +81,7 @@ def test_the_picker_sets_a_scenes_characters_suggests_and_undoes(qtbot, ctx, peo
     settle()
     assert "characters" not in ctx.services.scenes.get(people, "S1").scene_json
     picker.set_scene(ctx.services.scenes.get(people, "S2"))
+    settle()
     assert picker.suggestion.isHidden()  # S2's text names nobody
 
 

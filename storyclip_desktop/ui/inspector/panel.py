@@ -23,7 +23,7 @@ from ...domain.status import REJECTED_WORDS, SceneAction, SceneStatus, confirm_a
 from ...services.views import REPLACED_KEY, SceneView
 from .. import theme
 from ..commands import CommandContext, EditScene, ReplaceSceneJson, Review
-from ..timing_text import ProjectTiming, TimingReader
+from ..timing_text import ProjectTiming, timing_reader
 from . import reject_dialog
 from .fields_form import SceneFieldsForm
 from .history import ReviewHistory
@@ -46,7 +46,7 @@ class SceneInspector(QWidget):
         self.ctx = ctx
         self.project_id: int | None = None
         self.scene: SceneView | None = None
-        self._timing_reader = TimingReader(self.ctx, self)
+        self._timing_reader = timing_reader(self.ctx)
         self._timing_reader.ready.connect(self._on_timing)
         # Which image version the reviewer is looking at (the preview sets this); a
         # confirm names it so a version replaced meanwhile is never confirmed blindly.

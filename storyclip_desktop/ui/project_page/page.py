@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ...services.views import ProjectDetail
 from .. import errors, theme
 from ..commands import CommandContext, SplitScenes
-from ..timing_text import ProjectTiming, TimingReader
+from ..timing_text import ProjectTiming, timing_reader
 from .preferences_form import PreferencesForm
 from .script_editor import ScriptEditor
 
@@ -46,7 +46,7 @@ class ProjectPage(QWidget):
         self.stale_notice.setAccessibleName("Narration out of date")
         self.stale_notice.hide()
         self._header = ""
-        self._timing_reader = TimingReader(self.ctx, self)
+        self._timing_reader = timing_reader(self.ctx)
         self._timing_reader.ready.connect(self._on_timing)
         self.split_button = QPushButton(theme.icon("split"), "&Split into scenes")
         self.split_button.setProperty("primary", True)

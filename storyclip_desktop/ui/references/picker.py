@@ -70,15 +70,29 @@ class CharacterPicker(QWidget):
     # ---- public ---------------------------------------------------------------------
 
     def set_scene(self, scene: SceneView | None) -> None:
+        """Show `scene`'s characters at once with the names known for its project, then
+        the project's names as read through the operations layer (never on the GUI thread:
+        on a distant store every read is a round trip)."""
+        same_project = self.scene is not None and scene is not None and self.scene.project_id == scene.project_id
         self.scene = scene
-        self.names, self.suggested = [], []
-        if scene is not None:
-            with self.ctx.reporter.guard():
-                refs = self.ctx.services.references
-                self.names = [c.name for c in refs.characters(scene.project_id)]
-            # The scene in hand is the one shown: suggest from it without reading it again.
-            self.suggested = suggest_for(self.names, scene)
+        if not same_project:
+            self.names = []
+        self.suggested = suggest_for(self.names, scene) if scene is not None else []
         self._rebuild()
+        if scene is None:
+            return
+        refs = self.ctx.services.references
+
+        def show(names: list[str]) -> None:
+            if self.scene is not scene:
+                return  # another scene is shown by now
+            self.names = names
+            # The scene in hand is the one shown: suggest from it without reading it again.
+            self.suggested = suggest_for(names, scene)
+            self._rebuild()
+
+        self.ctx.ops.read(lambda: [c.name for c in refs.characters(scene.project_id)], show,
+                          key=("characters", id(self)))
 
     def shown(self) -> list[str]:
         return list((self.scene.scene_json.get("characters") or []) if self.scene else [])
@@ -124,6 +138,8 @@ class CharacterPicker(QWidget):
             self._rebuild()  # refused: show what is stored
 
     def _on_project_changed(self, project_id: object) -> None:
-        if self.scene is not None and project_id == self.scene.project_id:
-            with self.ctx.reporter.guard():
-                self.set_scene(self.ctx.services.scenes.get(self.scene.project_id, self.scene.scene_id))
+        scene = self.scene
+        if scene is not None and project_id == scene.project_id:
+            scenes = self.ctx.services.scenes
+            self.ctx.ops.read(lambda: scenes.get(scene.project_id, scene.scene_id), self.set_scene,
+                              key=("characters-scene", id(self)))

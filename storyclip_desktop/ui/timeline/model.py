@@ -30,7 +30,7 @@ from ..commands import CommandContext
 from ..errors import one_line
 from ..imaging import COVER, ImageKey, ImageLoader, local_path
 from ..imaging.loader import MISSING
-from ..timing_text import ProjectTiming, TimingReader
+from ..timing_text import ProjectTiming, timing_reader
 from . import mime
 from .commands import MoveScenesCommand
 
@@ -102,7 +102,7 @@ class SceneListModel(QAbstractListModel):
         self._to_resolve: set[str] = set()
         self._by_path: dict[str, set[str]] = {}
         self.timing = ProjectTiming()
-        self._timing_reader = TimingReader(self.ctx, self)
+        self._timing_reader = timing_reader(self.ctx)
         self._timing_reader.ready.connect(self._on_timing)
         self._resolve_timer = QTimer(self, singleShot=True, interval=0)
         self._resolve_timer.timeout.connect(self._resolve_pending)
