@@ -15,7 +15,13 @@ run: $(STAMP)
 test: $(TSTAMP)
 	$(PY) -m ruff check storyclip_desktop tests bench
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/ui
+	@# The window tests in their own process: a Qt crash (a segfault seen now and then in
+	@# pytest-qt's event processing, cause not found yet) must not take the rest down with it,
+	@# and a run that crashed (killed by a signal, not a failed test) runs once more.
+	$(PY) -m pytest -q tests/ui; s=$$?; if [ $$s -gt 128 ]; then \
+	  echo "the window tests crashed (signal $$((s - 128))); running them once more"; \
+	  $(PY) -m pytest -q tests/ui; else exit $$s; fi
 
 lint: $(TSTAMP)
 	$(PY) -m ruff check storyclip_desktop tests bench
