@@ -43,9 +43,14 @@ def make_engine(url: str, **kw: object) -> Engine:
     if u.get_backend_name() == "postgresql" and u.drivername == "postgresql":
         u = u.set(drivername="postgresql+psycopg")
     if u.get_backend_name() == "postgresql":
-        from .network import libpq_bounds
+        from .network import libpq_bounds, server_options
 
-        kw["connect_args"] = {**libpq_bounds(), **dict(kw.get("connect_args") or {})}  # type: ignore[arg-type]
+        given = dict(kw.get("connect_args") or {})  # type: ignore[call-overload]
+        # libpq reads one `options`: the URL's, these bounds, then the caller's.
+        in_url = u.query.get("options") or ""
+        in_url = in_url if isinstance(in_url, str) else " ".join(in_url)
+        options = " ".join(o for o in (in_url, server_options(), str(given.pop("options", ""))) if o)
+        kw["connect_args"] = {**libpq_bounds(), **given, "options": options}
     kw.setdefault("pool_pre_ping", True)
     return create_engine(u, **kw)
 

@@ -8,6 +8,10 @@ wait for hours and a write for the kernel's ~15-minute retransmission limit.
   unanswered probes (about 11 s), so a wait for an answer that never comes ends.
 - tcp_user_timeout: data sent and not acknowledged for 10 s ends the connection.
 
+The server gets the same bounds for its end (`server_options`): a session whose laptop
+vanished is then ended by the server in about as long, instead of after the kernel's
+two-hour keepalive default, together with any lock it holds.
+
 These bound the kernel's view. A wait the kernel cannot see (a peer that ACKs but never
 answers) is bounded by the sync's own deadlines (sync/deadline.py). Values can be
 overridden for tests and odd networks through the environment (seconds)."""
@@ -46,3 +50,13 @@ def libpq_bounds() -> dict[str, int]:
         "keepalives_count": KEEPALIVE_COUNT,
         "tcp_user_timeout": int(silence * 1000),
     }
+
+
+def server_options() -> str:
+    """libpq `options`: the server's keepalives and tcp_user_timeout for this session,
+    matching the client's (settable by any login; ignored on a unix socket)."""
+    b = libpq_bounds()
+    return (
+        f"-c tcp_keepalives_idle={b['keepalives_idle']} -c tcp_keepalives_interval={b['keepalives_interval']} "
+        f"-c tcp_keepalives_count={b['keepalives_count']} -c tcp_user_timeout={b['tcp_user_timeout']}"
+    )

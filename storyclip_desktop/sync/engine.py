@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, func, select, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from ..services.errors import one_line
@@ -107,6 +106,9 @@ class SyncEngine:
         self._online: bool | None = None
         self._stalled = False
         self._executor: ThreadPoolExecutor | None = None
+        # Server sessions whose push stopped answering: they may still hold this
+        # installation's push lock (see Pusher._lock).
+        self._abandoned: set[int] = set()
         self.identity: link.Identity | None = None
         # Test seam, handed to the pusher (see Pusher.before_apply).
         self.before_apply = None
@@ -203,7 +205,8 @@ class SyncEngine:
                 ident = self._identify()
                 side = ServerSide(self.services.ids, ident.user_id, draw_function=ident.draw_function)
                 pusher = Pusher(
-                    self.local, self._engine(), ident, side, self._media_dir(), self.before_apply, wd.check
+                    self.local, self._engine(), ident, side, self._media_dir(), self.before_apply, wd.check,
+                    abandoned=frozenset(self._abandoned), stale_after=self.bounds.push,
                 )
                 pusher.push(pushed)
             pushed.seconds = time.perf_counter() - t0
@@ -222,6 +225,8 @@ class SyncEngine:
             self._online = True
             return _report(pushed, error=str(e))
         self._online = True
+        if pushed.server_pid is not None and not pushed.busy:
+            self._abandoned.clear()  # none of them holds the lock now, and pids get reused
         return _report(pushed, pulled=pulled)
 
     def _offline(self, pushed: PushResult, message: str, exc: BaseException) -> SyncReport:
@@ -229,6 +234,8 @@ class SyncEngine:
         if not self.watchdog.fired and connect_timed_out(exc):
             self.watchdog.fired = "no answer to the connection attempt"
         stalled = bool(self.watchdog.fired) or isinstance(exc, StoppedAnswering)
+        if pushed.server_pid is not None:
+            self._abandoned.add(pushed.server_pid)
         if stalled:
             message = self.watchdog.message()
             self._drop_connections()  # they may be dead; the next sync connects afresh
@@ -262,12 +269,10 @@ class SyncEngine:
 
     def _engine(self) -> Engine:
         if self._server is None:
-            given = make_url(self.server_url).query.get("options") or ""
-            given = given if isinstance(given, str) else " ".join(given)
             args: dict[str, object] = {
                 # A push that finds another installation holding its project waits this
                 # long per try, then leaves that project for the next sync.
-                "options": f"{given} -c lock_timeout={int(self.bounds.lock * 1000)}".strip(),
+                "options": f"-c lock_timeout={int(self.bounds.lock * 1000)}",
             }
             if self._connect_timeout is not None:
                 args["connect_timeout"] = self._connect_timeout

@@ -30,6 +30,8 @@ from .tables import LOCAL_ONLY, sync_project, sync_report
 
 log = logging.getLogger(__name__)
 
+# One session advisory lock per installation: two processes of it never push at once.
+_LOCK_KEY = "hashtext('storyclip-sync:' || :c)"
 CREATES = frozenset({"create_project", "duplicate_project"})
 ACK_BATCH = 200
 RETRIES = 3
@@ -43,6 +45,7 @@ class PushResult:
     waiting: set[int] = field(default_factory=set)  # projects another installation held
     unfinished: bool = False  # stopped at its time bound; the rest waits for the next sync
     seconds: float = 0.0
+    server_pid: int | None = None  # the server session this push ran on
 
 
 @dataclass
@@ -56,6 +59,12 @@ class Pusher:
     before_apply: Callable[[Change], None] | None = None
     # Called between changes: raises to stop (the sync's deadline passed).
     checkpoint: Callable[[], None] | None = None
+    # Server sessions this installation gave up on (their push stopped answering).
+    abandoned: frozenset[int] = frozenset()
+    # A holder of this installation's push lock idle (outside a transaction) for longer
+    # than this is left over from a push that can no longer be running (every push ends
+    # within its bound).
+    stale_after: float = 120.0
 
     def push(self, result: PushResult | None = None) -> PushResult:
         """Send the queue. Pass `result` to keep what was acknowledged even when the
@@ -69,6 +78,7 @@ class Pusher:
         except DBAPIError as e:
             raise Offline(f"cannot reach the team server: {_first_line(e)}") from e
         try:
+            result.server_pid = conn.connection.dbapi_connection.info.backend_pid
             if not self._lock(conn):
                 result.busy = True
                 return result
@@ -250,14 +260,42 @@ class Pusher:
     # -- bookkeeping ------------------------------------------------------------------
 
     def _lock(self, conn: Connection) -> bool:
-        got = conn.execute(
-            text("SELECT pg_try_advisory_lock(hashtext('storyclip-sync:' || :c))"), {"c": self.identity.client_id}
-        ).scalar()
+        if self._try_lock(conn):
+            return True
+        # A push whose network went silent after its last COMMIT leaves its session idle
+        # on the server, still holding the lock: no transaction is open, so the server's
+        # idle-in-transaction bound never ends it, and its keepalives only do on a real
+        # dead path. If the holder is such a leftover, end it and take the lock.
+        holder = conn.execute(
+            text(
+                f"WITH k AS (SELECT {_LOCK_KEY}::bigint AS k) "
+                "SELECT a.pid, a.state, EXTRACT(EPOCH FROM now() - a.state_change) AS idle "
+                "FROM k, pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+                "AND l.classid = ((k.k >> 32) & 4294967295)::oid AND l.objid = (k.k & 4294967295)::oid"
+            ),
+            {"c": self.identity.client_id},
+        ).first()
+        conn.commit()
+        if holder is None:
+            return self._try_lock(conn)  # released in between
+        left_over = holder.pid in self.abandoned or (
+            holder.state == "idle" and holder.idle is not None and float(holder.idle) > self.stale_after
+        )
+        if not left_over:
+            return False
+        log.info("ending this installation's abandoned server session %s", holder.pid)
+        conn.execute(text("SELECT pg_terminate_backend(:p, 2000)"), {"p": holder.pid})
+        conn.commit()
+        return self._try_lock(conn)
+
+    def _try_lock(self, conn: Connection) -> bool:
+        got = conn.execute(text(f"SELECT pg_try_advisory_lock({_LOCK_KEY})"), {"c": self.identity.client_id}).scalar()
         conn.commit()
         return bool(got)
 
     def _unlock(self, conn: Connection) -> None:
-        conn.execute(text("SELECT pg_advisory_unlock(hashtext('storyclip-sync:' || :c))"), {"c": self.identity.client_id})
+        conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_KEY})"), {"c": self.identity.client_id})
         conn.commit()
 
     def _prune(self, conn: Connection, oldest_pending: int) -> None:

@@ -3,6 +3,8 @@ to one upstream (a TCP address or a unix socket, e.g. PostgreSQL's `.s.PGSQL.543
 the test thread decides what the network does:
 
 - ``pass_through()`` (also ``heal()``): forward as is; stalled connections resume;
+- ``rejoin()``: the laptop is back on another address: new connections pass, the ones
+  open now stay dark for good (their far side never hears of them again);
 - ``latency(seconds, jitter=0.0)``: every chunk is held that long in each direction
   (jitter drawn from the seed, so a run can be replayed);
 - ``stall()``: black-hole -- nothing is forwarded either way on any connection, old or
@@ -58,6 +60,7 @@ class _Conn:
     server: socket.socket
     sent: dict[str, int] = field(default_factory=lambda: {"up": 0, "down": 0})
     closed: bool = False
+    dark: bool = False  # black-holed for good (rejoin)
 
 
 def _reset(sock: socket.socket) -> None:
@@ -149,6 +152,15 @@ class FaultProxy:
             self._note(0, "-", 0, "pass")
 
     heal = pass_through
+
+    def rejoin(self) -> None:
+        with self._lock:
+            for c in self._conns:
+                if not c.closed:
+                    c.dark = True
+                    self._note(c.number, "-", 0, "dark for good")
+            self._mode, self._delay, self._jitter = PASS, 0.0, 0.0
+            self._note(0, "-", 0, "rejoin")
 
     def latency(self, seconds: float, jitter: float = 0.0) -> None:
         with self._lock:
@@ -278,19 +290,19 @@ class FaultProxy:
                 except OSError:
                     pass
 
-    def _blocked(self) -> bool:
-        return self._mode in (STALL, PARTITION)
+    def _blocked(self, conn: _Conn) -> bool:
+        return conn.dark or self._mode in (STALL, PARTITION)
 
     def _pump(self, conn: _Conn, direction: str, src: socket.socket, dst: socket.socket) -> None:
         """Move bytes one way. While the network is stalled nothing is read, so the
         sender's buffers fill exactly as if the path had gone dark."""
         queue: deque[tuple[float, bytes]] = deque()
         while self._alive() and not conn.closed:
-            if self._blocked():
+            if self._blocked(conn):
                 time.sleep(POLL)
                 continue
             now = time.monotonic()
-            while queue and queue[0][0] <= now and not self._blocked():
+            while queue and queue[0][0] <= now and not self._blocked(conn):
                 _, data = queue.popleft()
                 if not self._send(conn, dst, data):
                     return
@@ -326,7 +338,7 @@ class FaultProxy:
                     return
                 conn.sent[direction] += len(chunk)
         # drain what was held back for latency, then close the other way too
-        while queue and not conn.closed and not self._blocked() and not self._stop.is_set():
+        while queue and not conn.closed and not self._blocked(conn) and not self._stop.is_set():
             _, data = queue.popleft()
             if not self._send(conn, dst, data):
                 break
@@ -358,7 +370,7 @@ class FaultProxy:
     def _send(self, conn: _Conn, dst: socket.socket, data: bytes, *, force: bool = False) -> bool:
         view = memoryview(data)
         while view and self._alive() and not conn.closed:
-            if self._blocked() and not force:
+            if self._blocked(conn) and not force:
                 time.sleep(POLL)
                 continue
             try:

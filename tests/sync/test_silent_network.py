@@ -137,8 +137,24 @@ def wait_until(predicate, timeout: float) -> float | None:
     return None
 
 
-@pytest.mark.parametrize("silent_after", [b"storyclip_sync_bump", b"COMMIT"], ids=["after-bump", "after-commit"])
-def test_silent_network_mid_push(team, silent_after):
+def lock_holders(admin, role: str) -> list[int]:
+    """Sessions of `role` holding an advisory lock (the push lock is the only one)."""
+    with admin.connect() as c:
+        return list(c.scalars(
+            text(
+                "SELECT a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.locktype = 'advisory' AND l.granted AND a.usename = :r"
+            ),
+            {"r": role},
+        ))
+
+
+@pytest.mark.parametrize(
+    ("silent_after", "back"),
+    [(b"storyclip_sync_bump", "heal"), (b"COMMIT", "heal"), (b"COMMIT", "rejoin")],
+    ids=["after-bump", "after-commit", "after-commit-new-address"],
+)
+def test_silent_network_mid_push(team, silent_after, back):
     t, pid = team, team.pid
     s2 = t.a_sv.scenes.get(pid, "S2")
     t.a_sv.scenes.edit(pid, "S1", {"image_prompt": "gulls over the pier"})
@@ -198,12 +214,19 @@ def test_silent_network_mid_push(team, silent_after):
     )
     assert b_after < SERVER_IDLE_S + 3 * LOCK_S + 1.5, b_after
 
-    # The network heals; A's next sync applies each queued change exactly once.
-    t.proxy.heal()
+    # The network heals (or A is back on another address, and its old connection stays
+    # dead: its server session lives on, idle, holding A's push lock); A's next sync
+    # applies each queued change exactly once.
+    zombies = lock_holders(t.admin, t.pa.role)
+    if back == "rejoin":
+        assert len(zombies) == 1, zombies  # what would make A's own push "busy" for good
+    getattr(t.proxy, back)()
     t.a.before_apply = None
     rep = t.a.sync()
+    assert not rep.busy, rep
     assert rep.error is None, rep.error
     assert t.a.status().pending == 0
+    assert not set(zombies) & set(lock_holders(t.admin, t.pa.role))
     with t.admin.connect() as c:
         rows = c.execute(
             text("SELECT mutation_id, outcome FROM sync_mutation WHERE client_id = :c"), {"c": t.a.client_id}
@@ -326,3 +349,28 @@ def test_a_push_past_its_whole_bound_stops_between_changes_and_the_next_sync_con
     rep = a.engine.sync()
     assert not rep.unfinished and len(rep.applied) == 6 - done
     assert a.sv.projects.get(pid).title == "Slow 5"
+
+
+def test_push_lock_held_by_a_live_process_is_waited_for_a_dead_one_is_taken(team):
+    """Another process of A's installation holds A's push lock. While it could still be
+    pushing (idle less than a whole push's bound) A's sync leaves the queue alone and
+    says so; past that bound the holder is a leftover, and A's sync ends it and pushes."""
+    import dataclasses
+
+    t, pid = team, team.pid
+    t.a_sv.scenes.edit(pid, "S1", {"image_prompt": "a crane at dawn"})
+    other = t.pa.conn  # A's own login, as A's CLI would hold it
+    other.execute("SELECT pg_advisory_lock(hashtext('storyclip-sync:' || %s))", (t.a.client_id,))
+    rep = t.a.sync()
+    assert rep.busy and rep.error is None, rep
+    assert t.a.status().pending == 1
+    assert other.execute("SELECT 1").fetchone() == (1,)  # left alone
+
+    t.a.bounds = dataclasses.replace(t.a.bounds, push=2.0)  # also the push's own bound
+    time.sleep(2.3)
+    rep = t.a.sync()
+    assert not rep.busy and rep.error is None, rep
+    assert t.a.status().pending == 0
+    assert lock_holders(t.admin, t.pa.role) == []
+    with pytest.raises(Exception, match="terminat"):
+        other.execute("SELECT 1")
