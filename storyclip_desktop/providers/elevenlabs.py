@@ -10,7 +10,7 @@ import httpx
 from ..domain.model_catalog import default_model
 from .base import ErrorKind, NarrationRequest, NarrationResult, ProviderError
 from .errors import kind_for_status, make_error, model_unavailable, scrub
-from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after
+from .http import read_json, retry_after
 from .keyed import KeyedProvider
 
 NAME = "elevenlabs"
@@ -57,9 +57,6 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> P
     )
 
 
-
-
-
 def _mime(output_format: str) -> str:
     if output_format.startswith("mp3"):
         return "audio/mpeg"
@@ -72,28 +69,12 @@ class ElevenLabsProvider(KeyedProvider):
     name = NAME
     token_type = "voice"
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        client: httpx.AsyncClient,
-        base_url: str | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        model: str = default_model(NAME, "narration"),
-        output_format: str = "mp3_44100_128",
-        similarity_boost: float = 0.75,
-    ) -> None:
-        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
-        self.model = model
-        self.output_format = output_format
-        self.similarity_boost = similarity_boost
-
-
     key_header = "xi-api-key"
     key_prefix = ""
-
-    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
-        return _error(resp, (self._api_key,), model)
+    read_error = staticmethod(_error)
+    model: str = default_model(NAME, "narration")
+    output_format: str = "mp3_44100_128"
+    similarity_boost: float = 0.75
 
     async def check_key(self) -> None:
         resp = await self._request("GET", "/v1/user", ok=(401, 403))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import httpx
+
 from ..domain.providers import label
 from .base import ErrorKind, ProviderError
 
@@ -71,6 +73,15 @@ def make_error(
         retry_after=retry_after,
         provider=provider,
     )
+
+
+def error_object(resp: httpx.Response) -> dict:
+    """The `error` object of a JSON error body (OpenAI, Gemini, Ark); {} when there is none."""
+    try:
+        err = resp.json().get("error") or {}
+    except (ValueError, AttributeError):
+        return {}
+    return err if isinstance(err, dict) else {}
 
 
 def kind_for_status(status: int) -> ErrorKind:

@@ -10,8 +10,8 @@ import httpx
 
 from ..domain.model_catalog import default_model
 from .base import ErrorKind, ImageRequest, ImageResult, ProviderError, TextRequest, TextResult
-from .errors import kind_for_status, make_error, model_unavailable
-from .http import DEFAULT_RETRY, RetryPolicy, retry_after
+from .errors import error_object, kind_for_status, make_error, model_unavailable
+from .http import retry_after
 from .keyed import KeyedProvider
 from .prompts import (
     GEMINI_SCENES_SCHEMA,
@@ -52,11 +52,7 @@ def _per_day_quota(details: list) -> bool:
 
 
 def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
-    try:
-        err = resp.json().get("error") or {}
-    except (ValueError, AttributeError):
-        err = {}
-    err = err if isinstance(err, dict) else {}
+    err = error_object(resp)
     message = str(err.get("message") or "")
     details = err.get("details") if isinstance(err.get("details"), list) else []
     reasons = {str(d.get("reason")) for d in details if isinstance(d, dict)}
@@ -113,31 +109,15 @@ def _usage(data: dict) -> int:
         return 0
 
 
-
-
-
 class GeminiProvider(KeyedProvider):
     name = NAME
     token_type = "gemini"
     key_header = "x-goog-api-key"
     key_prefix = ""
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        client: httpx.AsyncClient,
-        base_url: str | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        text_model: str = default_model(NAME, "text"),
-        image_model: str = default_model(NAME, "image"),
-    ) -> None:
-        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
-        self.text_model = text_model
-        self.image_model = image_model
-
-    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
-        return _error(resp, (self._api_key,), model)
+    read_error = staticmethod(_error)
+    text_model: str = default_model(NAME, "text")
+    image_model: str = default_model(NAME, "image")
 
     async def check_key(self) -> None:
         await self.list_models(pages=1)

@@ -1,42 +1,72 @@
-"""What every provider behind one API key holds (the key, never shown; the shared client;
-its base URL; the retry policy) and the one authenticated request they all send."""
+"""What every provider of a remote API holds (the shared client, its base URL, the retry
+policy; the keys, never shown) and, behind one API key, the one authenticated request
+they all send."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, ClassVar, dataclass_transform
 
 import httpx
 
 from .base import ErrorKind, ProviderError
+from .download import download_to
 from .endpoints import base_url as default_base_url
 from .errors import make_error
-from .http import RetryPolicy, read_json, send, timeout
+from .http import DEFAULT_RETRY, RetryPolicy, read_json, send, timeout
+
+_AS_PROVIDER = {"kw_only": True, "eq": False, "repr": False}
 
 
-class KeyedProvider:
-    name: str
-    key_header = "Authorization"  # Gemini: x-goog-api-key, ElevenLabs: xi-api-key
-    key_prefix = "Bearer "
+@dataclass_transform(kw_only_default=True)
+@dataclass(**_AS_PROVIDER)
+class HostedProvider:
+    """A provider's settings are keyword fields; every subclass is made a dataclass the
+    same way, so none can get the generated repr, which would show its keys."""
 
-    def __init__(
-        self, *, api_key: str, client: httpx.AsyncClient, base_url: str | None, retry: RetryPolicy
-    ) -> None:
-        self._api_key = api_key
-        self._client = client
-        self.base_url = (base_url or default_base_url(self.name)).rstrip("/")
-        self._retry = retry
+    name: ClassVar[str]
+    client: httpx.AsyncClient
+    base_url: str | None = None  # None: the provider's public endpoint
+    retry: RetryPolicy = DEFAULT_RETRY
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclass(cls, **_AS_PROVIDER)
+
+    def __post_init__(self) -> None:
+        self.base_url = (self.base_url or default_base_url(self.name)).rstrip("/")
 
     def __repr__(self) -> str:
-        # The key must never reach a log line or a traceback through a repr.
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key='***')"
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if f.name == "base_url" or f.name.endswith("model")
+        ]
+        return f"{type(self).__name__}({', '.join(shown)}, keys='***')"
+
+    async def download(self, url: str, dest: Path) -> int:
+        """Stream a finished result to dest (a temporary path); return bytes written."""
+        return await download_to(self.client, url, dest, provider=self.name, retry=self.retry)
+
+
+ErrorReader = Callable[[httpx.Response, tuple[str, ...], str], ProviderError]
+
+
+class KeyedProvider(HostedProvider):
+    key_header: ClassVar[str] = "Authorization"  # Gemini: x-goog-api-key, ElevenLabs: xi-api-key
+    key_prefix: ClassVar[str] = "Bearer "
+    # The provider's error body as one user-facing ProviderError, scrubbed of the given
+    # secrets; the model id the request asked for is named when the provider refuses it.
+    read_error: ClassVar[ErrorReader]
+    api_key: str
 
     def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
-        """The provider's error body as one user-facing ProviderError (scrubbed of the key);
-        `model` is the id the request asked for, named when the provider refuses it."""
-        raise NotImplementedError
+        return self.read_error(resp, (self.api_key,), model)
 
     def _auth(self) -> dict[str, str]:
-        return {self.key_header: f"{self.key_prefix}{self._api_key}"}
+        return {self.key_header: f"{self.key_prefix}{self.api_key}"}
 
     async def _request(
         self,
@@ -56,9 +86,9 @@ class KeyedProvider:
 
         async def once() -> httpx.Response:
             resp = await send(
-                self._client,
+                self.client,
                 method,
-                self.base_url + path,
+                f"{self.base_url}{path}",
                 provider=self.name,
                 paid=paid,
                 headers={**self._auth(), **(headers or {})},
@@ -69,7 +99,7 @@ class KeyedProvider:
                 raise self._error(resp, model)
             return resp
 
-        return await self._retry.call(once)
+        return await self.retry.call(once)
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> dict:
         """_request, answered by a JSON object."""

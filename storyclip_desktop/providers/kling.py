@@ -5,17 +5,15 @@ from __future__ import annotations
 import base64
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import jwt
 
 from ..domain.model_catalog import default_model
 from .base import ClipRequest, ClipStatus, ErrorKind, ProviderError
-from .download import download_to
-from .endpoints import base_url as default_base_url
 from .errors import kind_for_status, make_error, model_unavailable, scrub
-from .http import DEFAULT_RETRY, RetryPolicy, retry_after, send
+from .http import retry_after, send
+from .keyed import HostedProvider
 
 NAME = "kling"
 TOKEN_TTL = 1800
@@ -83,52 +81,38 @@ def _envelope(resp: httpx.Response, secrets: tuple[str, ...]) -> tuple[int, str,
     return code, scrub(str(body.get("message") or ""), secrets), body.get("data")
 
 
-class KlingProvider:
+class KlingProvider(HostedProvider):
+    """Two keys sign the token each request carries; no KeyedProvider."""
+
     name = NAME
     token_type = "kling"
+    access_key: str
+    secret_key: str
+    model: str = default_model(NAME, "clip")
+    mode: str = "std"
+    clock: Callable[[], float] = time.time
 
-    def __init__(
-        self,
-        *,
-        access_key: str,
-        secret_key: str,
-        client: httpx.AsyncClient,
-        base_url: str | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        model: str = default_model(NAME, "clip"),
-        mode: str = "std",
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._access_key = access_key
-        self._secret_key = secret_key
-        self._client = client
-        self.base_url = (base_url or default_base_url(NAME)).rstrip("/")
-        self._retry = retry
-        self.model = model
-        self.mode = mode
-        self._clock = clock
+    def __post_init__(self) -> None:
+        super().__post_init__()
         self._token = ""
         self._token_exp = 0.0
 
-    def __repr__(self) -> str:
-        return f"KlingProvider(base_url={self.base_url!r}, model={self.model!r}, keys='***')"
-
     def _bearer(self, fresh: bool = False) -> str:
-        now = self._clock()
+        now = self.clock()
         if fresh or not self._token or now >= self._token_exp - RENEW_MARGIN:
-            self._token = sign(self._access_key, self._secret_key, now)
+            self._token = sign(self.access_key, self.secret_key, now)
             self._token_exp = int(now) + TOKEN_TTL
         return self._token
 
     def _secrets(self) -> tuple[str, ...]:
-        return (self._access_key, self._secret_key, self._token)
+        return (self.access_key, self.secret_key, self._token)
 
     async def _call(
         self, method: str, path: str, *, paid: bool = False, json: dict | None = None, model: str = ""
     ) -> object:
         async def attempt(fresh: bool) -> tuple[httpx.Response, int, str, object]:
             resp = await send(
-                self._client,
+                self.client,
                 method,
                 self.base_url + path,
                 provider=NAME,
@@ -151,7 +135,7 @@ class KlingProvider:
                 )
             return data
 
-        return await self._retry.call(once)
+        return await self.retry.call(once)
 
     async def check_key(self) -> None:
         """Raise ProviderError (BAD_KEY when the keys are rejected) unless they work."""
@@ -200,7 +184,4 @@ class KlingProvider:
     async def cancel_clip(self, remote_id: str) -> bool:
         """Kling has no cancel endpoint: the task runs to the end."""
         return False
-
-    async def download(self, url: str, dest: Path) -> int:
-        return await download_to(self._client, url, dest, provider=NAME, retry=self._retry)
 

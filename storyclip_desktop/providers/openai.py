@@ -18,8 +18,14 @@ from .base import (
     TextRequest,
     TextResult,
 )
-from .errors import kind_for_status, make_error, model_unavailable, retryable_by_default
-from .http import DEFAULT_RETRY, GPT_IMAGE_READ_TIMEOUT, RetryPolicy, retry_after, should_retry
+from .errors import (
+    error_object,
+    kind_for_status,
+    make_error,
+    model_unavailable,
+    retryable_by_default,
+)
+from .http import GPT_IMAGE_READ_TIMEOUT, retry_after, should_retry
 from .keyed import KeyedProvider
 from .prompts import SCENES_SCHEMA, image_prompt_with_references, parse_scenes, scene_split_prompt
 from .sizes import fit_png, nearest_ratio, target_size
@@ -32,11 +38,7 @@ _MODEL_CODES = {"model_not_found", "model_deprecated", "model_retired"}
 
 
 def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
-    try:
-        err = resp.json().get("error") or {}
-    except (ValueError, AttributeError):
-        err = {}
-    err = err if isinstance(err, dict) else {}
+    err = error_object(resp)
     code = str(err.get("code") or "")
     message = str(err.get("message") or "")
     status = resp.status_code
@@ -65,33 +67,15 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> P
     )
 
 
-
-
-
 class OpenAIProvider(KeyedProvider):
     name = NAME
     token_type = "gpt"
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        client: httpx.AsyncClient,
-        base_url: str | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        text_model: str = default_model(NAME, "text"),
-        image_model: str = default_model(NAME, "image"),
-        image_quality: str = "high",
-        image_read_timeout: float = GPT_IMAGE_READ_TIMEOUT,
-    ) -> None:
-        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
-        self.text_model = text_model
-        self.image_model = image_model
-        self.image_quality = image_quality
-        self.image_read_timeout = image_read_timeout
-
-    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
-        return _error(resp, (self._api_key,), model)
+    read_error = staticmethod(_error)
+    text_model: str = default_model(NAME, "text")
+    image_model: str = default_model(NAME, "image")
+    image_quality: str = "high"
+    image_read_timeout: float = GPT_IMAGE_READ_TIMEOUT
 
     async def check_key(self) -> None:
         await self.list_models()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import httpx
 
 from ..domain.model_catalog import default_model
 from .base import ClipRequest, ClipStatus, ErrorKind, ProviderError
-from .download import download_to
-from .errors import kind_for_status, make_error, model_unavailable, scrub
-from .http import DEFAULT_RETRY, RetryPolicy, read_json, retry_after
+from .errors import error_object, kind_for_status, make_error, model_unavailable, scrub
+from .http import read_json, retry_after
 from .keyed import KeyedProvider
 
 NAME = "seedance"
@@ -38,11 +36,7 @@ def _classify(
 
 
 def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> ProviderError:
-    try:
-        err = resp.json().get("error") or {}
-    except (ValueError, AttributeError):
-        err = {}
-    err = err if isinstance(err, dict) else {}
+    err = error_object(resp)
     message = scrub(str(err.get("message") or ""), secrets)
     return _classify(str(err.get("code") or ""), message, resp.status_code, resp.headers, model)
 
@@ -61,32 +55,14 @@ def _task_error(state: str, err: dict) -> ProviderError | None:
     # a failed task is not billed; a fresh one may well succeed
     return make_error(ErrorKind.SERVER_DOWN, NAME, f"the clip failed: {message}", retryable=True)
 
-
-
 class SeedanceProvider(KeyedProvider):
     name = NAME
     token_type = "seedance"
 
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        client: httpx.AsyncClient,
-        base_url: str | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        model: str = default_model(NAME, "clip"),
-        legacy_flags: bool = False,
-    ) -> None:
-        super().__init__(api_key=api_key, client=client, base_url=base_url, retry=retry)
-        self.model = model
-        # older accounts only read parameters as "--rs 480p ..." flags in the prompt
-        self.legacy_flags = legacy_flags
-
-    def __repr__(self) -> str:
-        return f"SeedanceProvider(base_url={self.base_url!r}, model={self.model!r}, api_key='***')"
-
-    def _error(self, resp: httpx.Response, model: str = "") -> ProviderError:
-        return _error(resp, (self._api_key,), model)
+    read_error = staticmethod(_error)
+    model: str = default_model(NAME, "clip")
+    # older accounts only read parameters as "--rs 480p ..." flags in the prompt
+    legacy_flags: bool = False
 
     async def check_key(self) -> None:
         # Ark publishes no model list for an API key: listing one task proves the key.
@@ -148,6 +124,3 @@ class SeedanceProvider(KeyedProvider):
             "DELETE", f"/contents/generations/tasks/{remote_id}", ok=(400, 404, 409)
         )
         return resp.status_code < 300
-
-    async def download(self, url: str, dest: Path) -> int:
-        return await download_to(self._client, url, dest, provider=NAME, retry=self._retry)
