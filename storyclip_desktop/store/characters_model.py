@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, String, func
+from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base
+from .models import Base, created, parent_key, row_id, updated
 
 
 class Character(Base):
@@ -18,16 +18,10 @@ class Character(Base):
     # Not unique on (project, name) or (project, label): two installations may both add
     # 민지 offline; the server merges them by name and renumbers labels (sync/mutators).
     __table_args__ = (Index("ix_project_character_project_id", "project_id"),)
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    project_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("project.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = row_id()
+    project_id: Mapped[int] = parent_key("project", index=False)
     user_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     label: Mapped[str] = mapped_column(String(10), nullable=False)
     name: Mapped[str] = mapped_column(String(20), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()

@@ -7,22 +7,18 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
-    DateTime,
     Double,
-    ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..domain.job_kinds import JobKind
-from .models import EMPTY_JSON, Base
+from .models import EMPTY_JSON, Base, created, parent_key, row_id, updated
 
 JOB_KINDS = tuple(k.value for k in JobKind)
 JOB_STATES = ("queued", "running", "polling", "downloading", "succeeded", "failed", "cancelled")
@@ -39,13 +35,9 @@ class Job(Base):
         CheckConstraint(_in("state", JOB_STATES), name="state_known"),
         CheckConstraint(_in("kind", JOB_KINDS), name="kind_known"),
     )
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    project_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = row_id()
+    user_id: Mapped[int] = parent_key("users")
+    project_id: Mapped[int] = parent_key("project")
     scene_id: Mapped[str | None] = mapped_column(String(20))  # editor label; None for narration
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     provider: Mapped[str] = mapped_column(String(20), nullable=False)
@@ -62,9 +54,5 @@ class Job(Base):
     # a heartbeat (epoch seconds), so two processes never run one job at once.
     owner: Mapped[str | None] = mapped_column(String(120))
     lease_until: Mapped[float | None] = mapped_column(Double)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()

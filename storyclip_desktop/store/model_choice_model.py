@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, func
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base
+from .models import Base, updated
 
 
 class ProjectModel(Base):
@@ -24,6 +24,4 @@ class ProjectModel(Base):
     provider: Mapped[str] = mapped_column(String(20), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # text | image | clip | narration
     model: Mapped[str] = mapped_column(String(80), nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
+    updated_at: Mapped[datetime] = updated()

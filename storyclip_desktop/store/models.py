@@ -43,11 +43,23 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _created() -> Mapped[datetime]:
+def row_id() -> Mapped[int]:
+    """The bigint key every row gets from the client's id allocator, never the database."""
+    return mapped_column(BigInteger, primary_key=True, autoincrement=False)
+
+
+def parent_key(table: str, *, index: bool = True) -> Mapped[int]:
+    """A required link to the row that owns this one; deleting the owner deletes it."""
+    return mapped_column(
+        BigInteger, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=index
+    )
+
+
+def created() -> Mapped[datetime]:
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
-def _updated() -> Mapped[datetime]:
+def updated() -> Mapped[datetime]:
     # Set by a trigger on both stores (see the first migration), so raw SQL and every
     # client keep it honest without remembering to.
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
@@ -55,33 +67,29 @@ def _updated() -> Mapped[datetime]:
 
 class User(Base):
     __tablename__ = "users"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = row_id()
     login_method: Mapped[str] = mapped_column(String(10), nullable=False)
     email: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
 
 
 class Project(Base):
     __tablename__ = "project"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = row_id()
+    user_id: Mapped[int] = parent_key("users")
     title: Mapped[str] = mapped_column(String(10), nullable=False)
     description: Mapped[str | None] = mapped_column(String(200))
     script: Mapped[str | None] = mapped_column(String(2000))
     narration_version: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
 
 
 class VideoPreference(Base):
     __tablename__ = "video_preference"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    project_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = row_id()
+    project_id: Mapped[int] = parent_key("project")
     image_gen_model: Mapped[str] = mapped_column(
         String(50), nullable=False, server_default=text("'Gemini'")
     )
@@ -96,8 +104,8 @@ class VideoPreference(Base):
     ratio: Mapped[str] = mapped_column(String(10), nullable=False, server_default=text("'9:16'"))
     custom_style: Mapped[str | None] = mapped_column(String(200))
     split_rule: Mapped[str | None] = mapped_column(String(1200))
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
 
 
 class Token(Base):
@@ -106,15 +114,13 @@ class Token(Base):
         Index("ix_token_user_id_type", "user_id", "type", unique=True),
         CheckConstraint('usage >= 0 AND usage <= "limit"', name="usage_within_limit"),
     )
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False
-    )
+    id: Mapped[int] = row_id()
+    user_id: Mapped[int] = parent_key("users", index=False)
     type: Mapped[str] = mapped_column(String(10), nullable=False)
     usage: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     limit: Mapped[int] = mapped_column("limit", Integer, nullable=False)
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
 
 
 class Scene(Base):
@@ -122,10 +128,8 @@ class Scene(Base):
     __table_args__ = (
         Index("uq_scene_project_id_scene_id", "project_id", "scene_id", unique=True),
     )
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    project_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = row_id()
+    project_id: Mapped[int] = parent_key("project")
     user_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     # varchar(16), not the seed's 15: 'prompt_confirmed' is 16 characters (docs/schema.md).
     status: Mapped[str] = mapped_column(String(16), nullable=False, server_default=text("'init'"))
@@ -135,8 +139,8 @@ class Scene(Base):
     clip_version: Mapped[int | None] = mapped_column(Integer)
     order: Mapped[int] = mapped_column("order", Integer, nullable=False)
     no_subject: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
 
 
 class Asset(Base):
@@ -144,7 +148,7 @@ class Asset(Base):
     __table_args__ = (
         Index("ix_asset_parents_id_type_version", "parents_id", "type", "version", unique=True),
     )
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = row_id()
     parents_id: Mapped[str] = mapped_column(String(30), nullable=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
     user_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
@@ -153,13 +157,11 @@ class Asset(Base):
     metadata_: Mapped[dict] = mapped_column(
         "metadata", JSON, nullable=False, server_default=EMPTY_JSON
     )
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
     # Beside the seed: parents_id is a composite string and cannot be a real foreign key,
     # so this column carries the project link for cascading deletes and row security.
-    project_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    project_id: Mapped[int] = parent_key("project")
 
 
 # ---- beside the seed -------------------------------------------------------------
@@ -179,16 +181,14 @@ class SceneReview(Base):
     """What reviewers said: each confirm and reject, with its comment, kept with the scene."""
 
     __tablename__ = "scene_review"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    scene_pk: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("scene.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = row_id()
+    scene_pk: Mapped[int] = parent_key("scene")
     user_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     action: Mapped[str] = mapped_column(String(20), nullable=False)
     from_status: Mapped[str] = mapped_column(String(16), nullable=False)
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)
     comment: Mapped[str | None] = mapped_column(String(1000))
-    created_at: Mapped[datetime] = _created()
+    created_at: Mapped[datetime] = created()
 
 
 class TokenReservation(Base):
@@ -197,16 +197,14 @@ class TokenReservation(Base):
 
     __tablename__ = "token_reservation"
     __table_args__ = (UniqueConstraint("request_key", name="uq_token_reservation_request_key"),)
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    token_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("token.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    id: Mapped[int] = row_id()
+    token_id: Mapped[int] = parent_key("token")
     request_key: Mapped[str] = mapped_column(String(80), nullable=False)
     amount: Mapped[int] = mapped_column(Integer, nullable=False)
     charged: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(10), nullable=False)  # reserved|committed|refunded
-    created_at: Mapped[datetime] = _created()
-    updated_at: Mapped[datetime] = _updated()
+    created_at: Mapped[datetime] = created()
+    updated_at: Mapped[datetime] = updated()
 
 
 class PendingChange(Base):
@@ -214,10 +212,10 @@ class PendingChange(Base):
     so the sync engine can push it later. Unused on the shared store."""
 
     __tablename__ = "pending_change"
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = row_id()
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
     project_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     payload: Mapped[dict] = mapped_column(JSON, nullable=False, server_default=EMPTY_JSON)
     state: Mapped[str] = mapped_column(String(10), nullable=False, server_default=text("'pending'"))
     error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created()
+    created_at: Mapped[datetime] = created()
