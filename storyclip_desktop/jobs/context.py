@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from ..domain.job_kinds import JobKind
 from ..domain.status import TransitionError
 from ..services.errors import NotFound, ServiceError
 from ..services.generation_jobs import JobView
-from ..services.generation_plan import token_type
+from ..services.generation_plan import expected_cost, token_type
 from . import media_out
 
 if TYPE_CHECKING:
@@ -112,6 +113,19 @@ class JobContext:
         if res.state != "reserved":
             raise JobFailed(f"this job's paid call was already settled ({res.state}); Retry the job")
         self.reserved = res.amount
+
+    async def paid_call(
+        self, kind: str, fn: Any, req: Any, usage: Callable[[Any], int] = lambda r: r.usage_tokens
+    ) -> Any:
+        """One synchronous paid call (image, text, narration): its expected cost held first,
+        the phase telling a stop whether it may have been billed, then settled at the
+        usage the answer reports."""
+        await self.reserve(expected_cost(kind, self.job.provider, self.job.request))
+        self.phase = "calling"
+        result = await self.call(fn, req)
+        self.phase = "called"
+        await self.commit(usage(result))
+        return result
 
     async def commit(self, reported: int) -> int:
         """Settle at the usage the API reported (the reservation when it reports none)."""

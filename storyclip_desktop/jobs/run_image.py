@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..providers.base import ImageRequest, ReferenceImage
-from ..services.generation_plan import expected_cost
 from . import media_out
 from .context import JobContext, JobFailed
 
@@ -20,11 +19,7 @@ async def run_image(ctx: JobContext) -> dict:
         title=str(r.get("title") or ""),
         references=await _references(ctx, r.get("references") or []),
     )
-    await ctx.reserve(expected_cost("image", ctx.job.provider, r))
-    ctx.phase = "calling"
-    result = await ctx.call(provider.generate_image, req)
-    ctx.phase = "called"
-    await ctx.commit(result.usage_tokens)
+    result = await ctx.paid_call("image", provider.generate_image, req)
     await ctx.set(state="downloading", progress=0.9)
     path = await ctx.io(ctx.media.store_bytes, result.png, ".png")
     await ctx.io(media_out.thumbnail, ctx.media, path)

@@ -9,7 +9,6 @@ import json
 
 from ..domain import timing
 from ..providers.base import NarrationRequest
-from ..services.generation_plan import expected_cost
 from . import media_out
 from .context import JobContext
 
@@ -25,11 +24,7 @@ async def run_narration(ctx: JobContext) -> dict:
         language=str(r.get("language") or "ko"),
         segments=tuple(s.text for s in scenes),
     )
-    await ctx.reserve(expected_cost("narration", ctx.job.provider, r))
-    ctx.phase = "calling"
-    result = await ctx.call(provider.narrate, req)
-    ctx.phase = "called"
-    await ctx.commit(result.usage_chars)
+    result = await ctx.paid_call("narration", provider.narrate, req, usage=lambda r: r.usage_chars)
     await ctx.set(state="downloading", progress=0.9)
     audio = await ctx.io(ctx.media.store_bytes, result.audio, media_out.AUDIO_SUFFIX.get(result.mime, ".bin"))
     kept = dict(result.alignment)

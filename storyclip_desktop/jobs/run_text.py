@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from ..domain.status import SceneStatus, status_words
 from ..providers.base import SceneDraft, TextRequest
-from ..services.generation_plan import expected_cost
 from .context import JobContext, JobFailed
 
 _WRITABLE = (SceneStatus.INIT.value, SceneStatus.PROMPT.value)
@@ -46,11 +45,7 @@ async def run_prompt(ctx: JobContext) -> dict:
         no_subject=bool(r.get("no_subject")),
         language=str(r.get("language") or "ko"),
     )
-    await ctx.reserve(expected_cost("prompt", ctx.job.provider, r))
-    ctx.phase = "calling"
-    result = await ctx.call(provider.split_script, req)
-    ctx.phase = "called"
-    await ctx.commit(result.usage_tokens)
+    result = await ctx.paid_call("prompt", provider.split_script, req)
     if not result.scenes:
         raise JobFailed("the text provider wrote no prompt")
     fields = merge_prompts(result.scenes)
@@ -73,11 +68,7 @@ async def run_split(ctx: JobContext) -> dict:
         custom_style=r.get("custom_style"),
         language=str(r.get("language") or "ko"),
     )
-    await ctx.reserve(expected_cost("text", ctx.job.provider, r))
-    ctx.phase = "calling"
-    result = await ctx.call(provider.split_script, req)
-    ctx.phase = "called"
-    await ctx.commit(result.usage_tokens)
+    result = await ctx.paid_call("text", provider.split_script, req)
     await ctx.set(state="downloading", progress=0.9)
     pid = ctx.job.project_id
     scenes = await ctx.db(
