@@ -15,6 +15,7 @@ from ..domain.providers import label as provider_label
 from ..store.jobs_model import Job
 from ..store.models import TokenReservation
 from .base import EDIT, ServiceBase
+from .convert import from_row
 from .errors import NotFound
 
 ACTIVE_STATES = ("queued", "running", "polling", "downloading")
@@ -68,25 +69,12 @@ class JobView:
 
 
 def job_view(j: Job) -> JobView:
-    return JobView(
-        id=j.id,
-        project_id=j.project_id,
-        scene_id=j.scene_id,
-        kind=j.kind,
-        provider=j.provider,
-        model=j.model,
+    return from_row(
+        JobView,
+        j,
         request=dict(j.request or {}),
-        state=j.state,
         progress=float(j.progress or 0.0),
-        attempts=j.attempts,
-        remote_task_id=j.remote_task_id,
-        reservation_key=j.reservation_key,
-        error=j.error,
         result=dict(j.result) if j.result is not None else None,
-        owner=j.owner,
-        lease_until=j.lease_until,
-        created_at=j.created_at,
-        updated_at=j.updated_at,
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from ..domain import validation as v
 from ..store.models import Project, Scene, VideoPreference
 from .base import OWN, READ, ServiceBase
-from .convert import preferences_view
+from .convert import from_row, preferences_view
 from .errors import NotFound
 from .views import ProjectDetail, ProjectSummary
 
@@ -66,13 +66,11 @@ class ProjectService(ServiceBase):
             ).all()
             counts = self._status_counts(s, [p.id for p in projects])
         return [
-            ProjectSummary(
-                id=p.id,
-                title=p.title,
-                description=p.description,
+            from_row(
+                ProjectSummary,
+                p,
                 scene_count=sum(counts[p.id].values()),
                 status_counts=dict(counts[p.id]),
-                updated_at=p.updated_at,
             )
             for p in projects
         ]
@@ -84,18 +82,12 @@ class ProjectService(ServiceBase):
             if pref is None:
                 raise NotFound(f"project {project_id} has no video preferences")
             counts = self._status_counts(s, [p.id])[p.id]
-            return ProjectDetail(
-                id=p.id,
-                user_id=p.user_id,
-                title=p.title,
-                description=p.description,
-                script=p.script,
-                narration_version=p.narration_version,
+            return from_row(
+                ProjectDetail,
+                p,
                 preferences=preferences_view(pref),
                 scene_count=sum(counts.values()),
                 status_counts=dict(counts),
-                created_at=p.created_at,
-                updated_at=p.updated_at,
             )
 
     def duplicate(self, project_id: int, title: str | None = None) -> int:
