@@ -21,6 +21,20 @@ from .views import AssetVersion, SceneView
 STORAGE_URL_MAX = 300
 
 
+def shown_image_id(s: Session, scene: Scene) -> int | None:
+    """The asset id of the image version the scene shows: a version number made offline
+    is provisional and renumbered by the server, the id is not."""
+    if scene.image_version is None:
+        return None
+    return s.scalar(
+        select(Asset.id).where(
+            Asset.parents_id == naming.scene_parents_id(scene.project_id, scene.scene_id),
+            Asset.type == "image",
+            Asset.version == scene.image_version,
+        )
+    )
+
+
 class AssetService(ServiceBase):
     def next_version(self, s: Session, parents_id: str, type_: str) -> int:
         """One UPSERT ... RETURNING: concurrent callers always get distinct numbers. On

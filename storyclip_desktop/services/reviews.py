@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..domain import naming
 from ..domain import validation as v
 from ..domain.status import SceneAction, confirm_action, next_status
-from ..store.models import Asset, Scene, SceneReview
+from ..store.models import Scene, SceneReview
+from .assets import shown_image_id
 from .base import REVIEW, ServiceBase
 from .convert import scene_view
 from .errors import Forbidden
@@ -105,20 +105,9 @@ class ReviewService(ServiceBase):
         )
         s.add(review)
         s.flush()
-        # The image the reviewer saw is named by its asset id too: a version number made
-        # offline is provisional and is renumbered by the server.
-        image_asset_id = None
-        if scene.image_version is not None:
-            image_asset_id = s.scalar(
-                select(Asset.id).where(
-                    Asset.parents_id == naming.scene_parents_id(scene.project_id, scene.scene_id),
-                    Asset.type == "image",
-                    Asset.version == scene.image_version,
-                )
-            )
         self._record(
             s, action.value, scene.project_id, scene_id=scene.scene_id, comment=comment,
             image_version=scene.image_version, scene_pk=scene.id, review_id=review.id,
-            image_asset_id=image_asset_id,
+            image_asset_id=shown_image_id(s, scene),  # the image the reviewer saw
         )
         return scene_view(scene, comment or "" if action is SceneAction.REJECT else None)

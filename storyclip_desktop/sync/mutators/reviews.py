@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...domain import naming
 from ...domain import validation as v
 from ...domain.status import SceneAction, next_status
+from ...services.assets import shown_image_id
 from ...store.models import Asset, Scene, SceneReview
 from ..changes import Change, Refused
 from .common import Applied, require_scene
@@ -50,15 +50,7 @@ def _same_image(s: Session, ch: Change, scene: Scene) -> None:
     seen_id, seen_version = p.get("image_asset_id"), p.get("image_version")
     if seen_id is None and seen_version is None:
         return
-    current_id = None
-    if scene.image_version is not None:
-        current_id = s.scalar(
-            select(Asset.id).where(
-                Asset.parents_id == naming.scene_parents_id(scene.project_id, scene.scene_id),
-                Asset.type == "image",
-                Asset.version == scene.image_version,
-            )
-        )
+    current_id = shown_image_id(s, scene)
     same = current_id == seen_id if seen_id is not None else scene.image_version == seen_version
     if same:
         return
