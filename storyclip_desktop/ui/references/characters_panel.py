@@ -4,7 +4,9 @@ remove a character. Image requests of scenes that name a character carry its ima
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -82,11 +84,7 @@ class CharactersPanel(QWidget):
     def add_character(self, name: str) -> bool:
         if self.project_id is None:
             return False
-        with self.ctx.reporter.guard() as g:
-            self.ctx.services.references.add_character(self.project_id, name)
-        if not g.failed:
-            self._changed()
-        return not g.failed
+        return self._write(self.ctx.services.references.add_character, self.project_id, name)[0]
 
     def remove_character(self, name: str, *, ask: bool = True) -> bool:
         if self.project_id is None:
@@ -97,11 +95,7 @@ class CharactersPanel(QWidget):
             "name it no longer send them.", "Remove",
         ):
             return False
-        with self.ctx.reporter.guard() as g:
-            self.ctx.services.references.remove_character(self.project_id, name)
-        if not g.failed:
-            self._changed()
-        return not g.failed
+        return self._write(self.ctx.services.references.remove_character, self.project_id, name)[0]
 
     def add_image(self, character: str | None, path: Path | str | None = None) -> AssetVersion | None:
         """A reference image from a file, for `character` (None: the style)."""
@@ -112,15 +106,11 @@ class CharactersPanel(QWidget):
             return None
         from ...jobs.reference_import import add_reference_file
 
-        ref = None
-        with self.ctx.reporter.guard() as g:
-            ref = add_reference_file(
-                self.ctx.services, self.project_id, Path(path), character=character, style=character is None
-            )
-        if g.failed:
-            return None
-        self._changed()
-        return ref
+        ok, ref = self._write(
+            add_reference_file, self.ctx.services, self.project_id, Path(path),
+            character=character, style=character is None,
+        )
+        return ref if ok else None
 
     # ---- internals ------------------------------------------------------------------
 
@@ -132,6 +122,16 @@ class CharactersPanel(QWidget):
     def _add_from_edit(self) -> None:
         if self.add_character(self.name_edit.text()):
             self.name_edit.clear()
+
+    def _write(self, change: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+        """(done, its result) of one change to the references: on failure its one-line
+        error is shown; once done, this panel and every view of the project refresh."""
+        result = None
+        with self.ctx.reporter.guard() as g:
+            result = change(*args, **kwargs)
+        if not g.failed:
+            self._changed()
+        return not g.failed, result
 
     def _changed(self) -> None:
         self.refresh()
@@ -180,17 +180,15 @@ class CharactersPanel(QWidget):
         if not refs:
             lay.addWidget(theme.set_role(QLabel("no images yet"), "hint"))
         lay.addStretch(1)
-        add = QToolButton(row)
-        add.setIcon(theme.icon("add"))
-        add.setToolTip(f"Add a reference image for {title if character else 'the style'}…")
-        add.setAutoRaise(True)
-        add.clicked.connect(lambda: self.add_image(character))
-        lay.addWidget(add, 0, Qt.AlignmentFlag.AlignVCenter)
+        buttons = [("add", f"Add a reference image for {title if character else 'the style'}…",
+                    lambda: self.add_image(character))]
         if character is not None:
-            rm = QToolButton(row)
-            rm.setIcon(theme.icon("delete"))
-            rm.setToolTip(f"Remove {character}")
-            rm.setAutoRaise(True)
-            rm.clicked.connect(lambda: self.remove_character(character))
-            lay.addWidget(rm, 0, Qt.AlignmentFlag.AlignVCenter)
+            buttons.append(("delete", f"Remove {character}", lambda: self.remove_character(character)))
+        for icon, tip, slot in buttons:
+            button = QToolButton(row)
+            button.setIcon(theme.icon(icon))
+            button.setToolTip(tip)
+            button.setAutoRaise(True)
+            button.clicked.connect(slot)
+            lay.addWidget(button, 0, Qt.AlignmentFlag.AlignVCenter)
         return row
