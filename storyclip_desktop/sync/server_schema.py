@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from ..domain.ids import EPOCH_MS, NODE_BITS, SEQ_BITS
+from ..shared.security_sql import PIN
 from .rows import SYNCED
 
 _ID_SHIFT = NODE_BITS + SEQ_BITS  # an id's time part (domain/ids.py)
@@ -27,7 +28,17 @@ DEFINER_WRITES = (  # written by our SECURITY DEFINER functions
     "sync_mutation",  # storyclip_sync_prune
 )
 
-PIN = "SET search_path = pg_catalog, public, pg_temp"
+
+def _version_into_v(project: str) -> str:
+    """PL/pgSQL: v := the project's version for the calling transaction (needs `me`,
+    its xid). The first call bumps it and holds the row lock until commit; later calls
+    in the same transaction reuse it."""
+    return f"""SELECT version INTO v FROM public.sync_project_version WHERE project_id = {project} AND xid = me;
+    IF NOT FOUND THEN
+        INSERT INTO public.sync_project_version AS s (project_id, version, xid) VALUES ({project}, 1, me)
+        ON CONFLICT (project_id) DO UPDATE SET version = s.version + 1, xid = me
+        RETURNING version INTO v;
+    END IF;"""
 
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS sync_server (
@@ -157,12 +168,7 @@ BEGIN
     IF NOT public.storyclip_sync_may(p) THEN
         RAISE EXCEPTION 'project % is not shared with you', p USING ERRCODE = 'insufficient_privilege';
     END IF;
-    SELECT version INTO v FROM public.sync_project_version WHERE project_id = p AND xid = me;
-    IF NOT FOUND THEN
-        INSERT INTO public.sync_project_version AS s (project_id, version, xid) VALUES (p, 1, me)
-        ON CONFLICT (project_id) DO UPDATE SET version = s.version + 1, xid = me
-        RETURNING version INTO v;
-    END IF;
+    {_version_into_v("p")}
     RETURN v;
 END $$;
 
@@ -200,12 +206,7 @@ BEGIN
     IF pid IS NULL THEN
         RETURN NULL;
     END IF;
-    SELECT version INTO v FROM public.sync_project_version WHERE project_id = pid AND xid = me;
-    IF NOT FOUND THEN
-        INSERT INTO public.sync_project_version AS s (project_id, version, xid) VALUES (pid, 1, me)
-        ON CONFLICT (project_id) DO UPDATE SET version = s.version + 1, xid = me
-        RETURNING version INTO v;
-    END IF;
+    {_version_into_v("pid")}
     INSERT INTO public.sync_feed AS f (tbl, row_id, project_id, version, op, data)
     VALUES (TG_TABLE_NAME, rid, pid, v, kind, body)
     ON CONFLICT (tbl, row_id) DO UPDATE
