@@ -7,13 +7,7 @@ import sys
 
 import pytest
 
-from storyclip_desktop.cli.main import main
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.support.cli import run
 
 
 @pytest.fixture

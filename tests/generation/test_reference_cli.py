@@ -9,23 +9,13 @@ import json
 import pytest
 from PIL import Image
 
-from storyclip_desktop.cli.main import main
 from storyclip_desktop.services import Services
+from tests.support.cli import keyless, run
 
 
 @pytest.fixture(autouse=True)
 def no_keys(monkeypatch):
-    for name in ("OPENAI", "GEMINI", "SEEDANCE", "ELEVENLABS"):
-        monkeypatch.delenv(f"STORYCLIP_{name}_API_KEY", raising=False)
-    monkeypatch.setattr("storyclip_desktop.keychain.has_secret", lambda name: False)
-    monkeypatch.setenv("STORYCLIP_NODE", "12")
-    monkeypatch.setenv("STORYCLIP_JOB_POLL_S", "0.05")
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    keyless(monkeypatch, node="12")
 
 
 def _png(path, rgb):
