@@ -3,26 +3,13 @@ settings file or an error message the user sees, even when the provider echoes i
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from storyclip_desktop.config import Settings, config_dir
-from tests.jobs.helpers import engine, keys, make_project
+from tests.jobs.helpers import keys, make_project, run_jobs
 from tests.providers.fakes import FakeGemini, gemini_error
 
 KEY = FakeGemini.api_key
-
-
-def _run(sv, ids):
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit(ids)
-            return await eng.wait(ids)
-        finally:
-            await eng.aclose()
-
-    return asyncio.run(main())
 
 
 def test_the_key_is_nowhere_but_in_the_request(local_services, monkeypatch, caplog, isolated_home):
@@ -36,7 +23,7 @@ def test_the_key_is_nowhere_but_in_the_request(local_services, monkeypatch, capl
         pid = make_project(sv, 2)
         # The provider refuses the first call and quotes the key back, as some do.
         server.script("POST", "/v1/models/", gemini_error(400, "INVALID_ARGUMENT", f"API key not valid: {KEY}"))
-        jobs = _run(sv, sv.generation.images(pid, ["S1", "S2"]).job_ids)
+        jobs = run_jobs(sv, sv.generation.images(pid, ["S1", "S2"]).job_ids)
         # The jobs run in parallel: whichever reached the server first got the refusal.
         [failed] = [j for j in jobs if j.state == "failed"]
         [succeeded] = [j for j in jobs if j.state == "succeeded"]

@@ -13,19 +13,7 @@ from storyclip_desktop.jobs.media_out import resolve
 from storyclip_desktop.media.library import MediaLibrary
 from tests.providers.fakes import FakeElevenLabs, FakeOpenAI, gemini_error
 
-from .helpers import FAST_RETRY, engine, keys, make_project
-
-
-def run_jobs(sv, ids, **kw):
-    async def main():
-        eng = engine(sv, **kw)
-        try:
-            await eng.submit(ids)
-            return await eng.wait(ids)
-        finally:
-            await eng.aclose()
-
-    return asyncio.run(main())
+from .helpers import FAST_RETRY, engine, keys, make_project, run_jobs
 
 
 def usage(sv, token_type):
