@@ -10,17 +10,14 @@ import pytest
 
 from storyclip_desktop.ui.export.dialog import ExportVideoDialog
 
+from .window_support import title_card_project
+
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def cards(local_services) -> int:
-    """Three scenes with nothing generated yet (title cards) of 1, 1.5 and 1 seconds."""
-    sv = local_services
-    pid = sv.projects.create("카드 Cards")
-    sv.scenes.split(pid, chunks=["첫 장면 first", "둘째 장면 second", "셋째 장면 third"])
-    sv.scenes.set_durations(pid, {"S1": 1, "S2": 1.5, "S3": 1})
-    return pid
+    return title_card_project(local_services, (1, 1.5, 1))
 
 
 def _run_jobs_in_a_thread(sv, job_id: int) -> threading.Thread:

@@ -11,17 +11,14 @@ import pytest
 from storyclip_desktop.ui.handoff.export_dialog import ExportTimelineDialog
 from storyclip_desktop.ui.handoff.import_dialog import ImportEditDialog
 
+from .window_support import title_card_project
+
 RT, TR = otio.opentime.RationalTime, otio.opentime.TimeRange
 
 
 @pytest.fixture
 def cards(local_services) -> int:
-    """Three scenes with nothing generated yet (title cards) of 1, 1.5 and 2 seconds."""
-    sv = local_services
-    pid = sv.projects.create("카드 Cards")
-    sv.scenes.split(pid, chunks=["첫 장면 first", "둘째 장면 second", "셋째 장면 third"])
-    sv.scenes.set_durations(pid, {"S1": 1, "S2": 1.5, "S3": 2})
-    return pid
+    return title_card_project(local_services, (1, 1.5, 2))
 
 
 def order(sv, pid) -> list[str]:
