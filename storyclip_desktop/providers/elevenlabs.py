@@ -67,8 +67,6 @@ def _mime(output_format: str) -> str:
 
 class ElevenLabsProvider(KeyedProvider):
     name = NAME
-    token_type = "voice"
-
     key_header = "xi-api-key"
     key_prefix = ""
     read_error = staticmethod(_error)

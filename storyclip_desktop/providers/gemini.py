@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import binascii
 
 import httpx
 
@@ -19,7 +17,7 @@ from .prompts import (
     parse_scenes,
     scene_split_prompt,
 )
-from .sizes import fit_png, nearest_ratio, target_size
+from .sizes import fitted_png, nearest_ratio, target_size
 
 NAME = "gemini"
 API_VERSION = "v1"  # the stable path google-genai 3.x sends to
@@ -111,10 +109,8 @@ def _usage(data: dict) -> int:
 
 class GeminiProvider(KeyedProvider):
     name = NAME
-    token_type = "gemini"
     key_header = "x-goog-api-key"
     key_prefix = ""
-
     read_error = staticmethod(_error)
     text_model: str = default_model(NAME, "text")
     image_model: str = default_model(NAME, "image")
@@ -184,10 +180,8 @@ class GeminiProvider(KeyedProvider):
             inline = part.get("inlineData") or part.get("inline_data")
             if isinstance(inline, dict) and inline.get("data"):
                 try:
-                    raw = base64.b64decode(inline["data"], validate=True)
-                    # Decoding and resizing takes tens of ms: keep it off the event loop.
-                    png = await asyncio.to_thread(fit_png, raw, width, height)
-                except (binascii.Error, OSError, ValueError):
+                    png = await fitted_png(inline["data"], width, height)
+                except (OSError, ValueError):
                     raise make_error(
                         ErrorKind.MALFORMED, NAME, "the image could not be read"
                     ) from None

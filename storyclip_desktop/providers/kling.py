@@ -85,7 +85,6 @@ class KlingProvider(HostedProvider):
     """Two keys sign the token each request carries; no KeyedProvider."""
 
     name = NAME
-    token_type = "kling"
     access_key: str
     secret_key: str
     model: str = default_model(NAME, "clip")

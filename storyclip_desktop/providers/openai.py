@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
-
 import httpx
 
 from ..domain.model_catalog import default_model
@@ -28,7 +24,7 @@ from .errors import (
 from .http import GPT_IMAGE_READ_TIMEOUT, retry_after, should_retry
 from .keyed import KeyedProvider
 from .prompts import SCENES_SCHEMA, image_prompt_with_references, parse_scenes, scene_split_prompt
-from .sizes import fit_png, nearest_ratio, target_size
+from .sizes import fitted_png, nearest_ratio, target_size
 
 NAME = "openai"
 IMAGE_SIZES = ("1024x1024", "1536x1024", "1024x1536")
@@ -69,7 +65,6 @@ def _error(resp: httpx.Response, secrets: tuple[str, ...], model: str = "") -> P
 
 class OpenAIProvider(KeyedProvider):
     name = NAME
-    token_type = "gpt"
 
     read_error = staticmethod(_error)
     text_model: str = default_model(NAME, "text")
@@ -143,10 +138,8 @@ class OpenAIProvider(KeyedProvider):
         else:
             data = await self._post("/images/generations", body, read_timeout=self.image_read_timeout)
         try:
-            raw = base64.b64decode(data["data"][0]["b64_json"], validate=True)
-            # Decoding and resizing takes tens of ms: keep it off the event loop.
-            png = await asyncio.to_thread(fit_png, raw, width, height)
-        except (KeyError, IndexError, TypeError, binascii.Error, OSError, ValueError):
+            png = await fitted_png(data["data"][0]["b64_json"], width, height)
+        except (KeyError, IndexError, TypeError, OSError, ValueError):
             raise make_error(ErrorKind.MALFORMED, NAME, "no readable image came back") from None
         return ImageResult(
             png=png,

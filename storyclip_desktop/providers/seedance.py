@@ -57,7 +57,6 @@ def _task_error(state: str, err: dict) -> ProviderError | None:
 
 class SeedanceProvider(KeyedProvider):
     name = NAME
-    token_type = "seedance"
 
     read_error = staticmethod(_error)
     model: str = default_model(NAME, "clip")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import io
 import math
 from collections.abc import Iterable
@@ -66,3 +68,10 @@ def fit_png(data: bytes, width: int, height: int) -> bytes:
     buf = io.BytesIO()
     out.save(buf, format="PNG")
     return buf.getvalue()
+
+
+async def fitted_png(b64: str, width: int, height: int) -> bytes:
+    """A provider's base64 image as a PNG of exactly width x height; ValueError (a
+    binascii.Error is one) or OSError when it cannot be read. Decoding and resizing take
+    tens of ms: off the event loop."""
+    return await asyncio.to_thread(fit_png, base64.b64decode(b64, validate=True), width, height)
