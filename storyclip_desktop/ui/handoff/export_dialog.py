@@ -59,25 +59,22 @@ class ExportTimelineDialog(QDialog):
         title = services.projects.get(project_id).title
         self.folder = QLineEdit(str(Path.home() / f"{safe_stem(title, project_id)}_timeline"))
         self.folder.setAccessibleName("Export folder")
-        browse = QPushButton("Browse…")
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.folder, 1)
-        row.addWidget(browse)
         self.music = QLineEdit()
         self.music.setPlaceholderText("None (optional: a music bed for track A2)")
         self.music.setAccessibleName("Music")
-        pick_music = QPushButton("Choose…")
-        pick_music.clicked.connect(self._browse_music)
-        music_row = QHBoxLayout()
-        music_row.addWidget(self.music, 1)
-        music_row.addWidget(pick_music)
         form = QFormLayout()
         form.addRow("&Format", self.format)
-        for text, buddy, field in (("F&older", self.folder, row), ("&Music", self.music, music_row)):
+        paths = (("F&older", self.folder, "Browse…", self._browse),
+                 ("&Music", self.music, "Choose…", self._browse_music))
+        for text, edit, pick, slot in paths:
+            button = QPushButton(pick)
+            button.clicked.connect(slot)
+            row = QHBoxLayout()
+            row.addWidget(edit, 1)
+            row.addWidget(button)
             label = QLabel(text)
-            label.setBuddy(buddy)  # a row holding a layout gets no buddy, so the mnemonic would show as "&"
-            form.addRow(label, field)
+            label.setBuddy(edit)  # a row holding a layout gets no buddy, so the mnemonic would show as "&"
+            form.addRow(label, row)
         hint = theme.set_role(QLabel(
             "A new folder with the timeline, its media under stable names (S03_clip_v2.mp4), "
             "the subtitles as SRT and manifest.json with every clip's provenance."), "hint")
