@@ -41,6 +41,13 @@ def _lits(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(_lit(x) for x in values)
 
 
+def _require_known(param: str, values: tuple[str, ...], what: str) -> str:
+    """PL/pgSQL refusing an argument that is not one of our own `values`."""
+    return f"""IF {param} IS NULL OR {param} NOT IN ({_lits(values)}) THEN
+        RAISE EXCEPTION 'unknown {what} %', {param} USING ERRCODE = 'invalid_parameter_value';
+    END IF;"""
+
+
 def reviewer_transitions() -> list[tuple[str, str]]:
     return [
         (s.value, next_status(s, a).value) for a in REVIEW_ACTIONS for s in allowed_from(a)
@@ -165,9 +172,7 @@ BEGIN
         RAISE EXCEPTION 'only an owner or editor of project % may spend tokens on it', p_project_id
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF p_type IS NULL OR p_type NOT IN ({_lits(TOKEN_TYPES)}) THEN
-        RAISE EXCEPTION 'unknown token type %', p_type USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    {_require_known("p_type", TOKEN_TYPES, "token type")}
     IF p_amount IS NULL OR p_amount <= 0 THEN
         RAISE EXCEPTION 'amount must be positive' USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -251,9 +256,7 @@ BEGIN
     IF NOT public.storyclip_is_admin() THEN
         RAISE EXCEPTION 'only an admin may set token limits' USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF p_type IS NULL OR p_type NOT IN ({_lits(TOKEN_TYPES)}) THEN
-        RAISE EXCEPTION 'unknown token type %', p_type USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    {_require_known("p_type", TOKEN_TYPES, "token type")}
     IF p_limit IS NULL OR p_limit < 0 THEN
         RAISE EXCEPTION 'limit must not be negative' USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -325,9 +328,7 @@ BEGIN
         RAISE EXCEPTION 'only an owner or editor of project % may add versions', pid
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF p_type IS NULL OR p_type NOT IN ({_lits(ASSET_TYPES)}) THEN
-        RAISE EXCEPTION 'unknown asset type %', p_type USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    {_require_known("p_type", ASSET_TYPES, "asset type")}
     INSERT INTO public.asset_version_counter AS c (parents_id, type, last_version)
     VALUES (p_parents_id, p_type, 1)
     ON CONFLICT (parents_id, type) DO UPDATE SET last_version = c.last_version + 1
