@@ -167,6 +167,17 @@ class JobContext:
             "made_current": current, "scene_status": scene.status,
         }
 
+    def picture(self) -> dict[str, Any]:
+        """What an image request and a clip request both take from the job's request."""
+        r = self.job.request
+        return {
+            "prompt": str(r.get("prompt") or ""),
+            "ratio": str(r.get("ratio") or "9:16"),
+            "resolution": str(r.get("resolution") or "480p"),
+            "negative_prompt": str(r.get("negative_prompt") or ""),
+            "seed": r.get("seed"),
+        }
+
     def metadata(self, **extra: Any) -> dict:
         r = self.job.request
         meta = {

@@ -58,14 +58,10 @@ async def _create(ctx: JobContext, provider: object) -> None:
             f"the image of {ctx.job.scene_id} (v{r.get('image_version')}) is not in this machine's media library"
         ) from None
     req = ClipRequest(
+        **ctx.picture(),
         image_png=image,
-        prompt=str(r.get("prompt") or ""),
-        ratio=str(r.get("ratio") or "9:16"),
-        resolution=str(r.get("resolution") or "480p"),
         duration=int(r.get("duration") or 5),
         external_id=external_id(ctx.job.id),
-        negative_prompt=str(r.get("negative_prompt") or ""),
-        seed=r.get("seed"),
     )
     await ctx.reserve(expected_cost("clip", ctx.job.provider, r))
 

@@ -11,11 +11,7 @@ async def run_image(ctx: JobContext) -> dict:
     r = ctx.job.request
     provider = await ctx.provider()
     req = ImageRequest(
-        prompt=str(r.get("prompt") or ""),
-        ratio=str(r.get("ratio") or "9:16"),
-        resolution=str(r.get("resolution") or "480p"),
-        negative_prompt=str(r.get("negative_prompt") or ""),
-        seed=r.get("seed"),
+        **ctx.picture(),
         title=str(r.get("title") or ""),
         references=await _references(ctx, r.get("references") or []),
     )
