@@ -87,6 +87,14 @@ class JobContext:
         """Blocking file work (library, thumbnails, ffmpeg) on the engine's media threads."""
         return await self.engine.run_io(fn, *args)
 
+    async def read_library(self, url: object, what: str) -> bytes:
+        """A file of this machine's media library, read before anything is paid for;
+        JobFailed naming `what` when it is not there."""
+        try:
+            return await self.io(media_out.read_media, self.media, str(url or ""))
+        except (OSError, ValueError):
+            raise JobFailed(f"{what} is not in this machine's media library") from None
+
     async def call(self, fn: Any, *args: Any) -> Any:
         """A provider call, on the provider loop (see bridge.py)."""
         return await self.engine.call_provider(self.job.id, fn, *args)

@@ -51,12 +51,9 @@ async def run_clip(ctx: JobContext) -> dict:
 
 async def _create(ctx: JobContext, provider: object) -> None:
     r = ctx.job.request
-    try:
-        image = await ctx.io(media_out.read_media, ctx.media, str(r.get("image_url") or ""))
-    except (OSError, ValueError):
-        raise JobFailed(
-            f"the image of {ctx.job.scene_id} (v{r.get('image_version')}) is not in this machine's media library"
-        ) from None
+    image = await ctx.read_library(
+        r.get("image_url"), f"the image of {ctx.job.scene_id} (v{r.get('image_version')})"
+    )
     req = ClipRequest(
         **ctx.picture(),
         image_png=image,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..providers.base import ImageRequest, ReferenceImage
 from . import media_out
-from .context import JobContext, JobFailed
+from .context import JobContext
 
 
 async def run_image(ctx: JobContext) -> dict:
@@ -35,11 +35,8 @@ async def _references(ctx: JobContext, refs: list) -> tuple[ReferenceImage, ...]
     out = []
     for ref in refs:
         who = ref.get("character") or "the style"
-        try:
-            data = await ctx.io(media_out.read_media, ctx.media, str(ref.get("storage_url") or ""))
-        except (OSError, ValueError):
-            raise JobFailed(
-                f"the reference image of {who} (v{ref.get('version')}) is not in this machine's media library"
-            ) from None
+        data = await ctx.read_library(
+            ref.get("storage_url"), f"the reference image of {who} (v{ref.get('version')})"
+        )
         out.append(ReferenceImage(data, str(ref.get("mime") or "image/png"), ref.get("character")))
     return tuple(out)
