@@ -43,7 +43,7 @@ def _db_errors(fn):  # noqa: ANN001, ANN202
 
     @functools.wraps(fn)
     def wrapper(*args: object, **kwargs: object) -> object:
-        from ..services.errors import NotFound
+        from ..services.errors import NotFound, one_line
         from ..shared.errors import SharedModeError
         from ..shared.people import server_errors
 
@@ -51,7 +51,7 @@ def _db_errors(fn):  # noqa: ANN001, ANN202
             with server_errors():
                 return fn(*args, **kwargs)
         except (SharedModeError, NotFound) as e:
-            raise click.ClickException(" ".join(str(e).split())) from None
+            raise click.ClickException(one_line(e)) from None
 
     return wrapper
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ..services.errors import USER_ERRORS
+from ..services.errors import USER_ERRORS, one_line
 from ..store.models import Project
 from . import changes, media, mutators
 from .changes import BadChange, Change, Outcome, Refused
@@ -240,7 +240,7 @@ class Pusher:
         except Refused as e:
             raise _Refusal(e.message) from None
         except USER_ERRORS as e:
-            raise _Refusal(" ".join(str(e).split())) from None
+            raise _Refusal(one_line(e)) from None
         except DBAPIError as e:
             if is_offline_error(e) or is_transient_error(e):
                 raise
