@@ -78,7 +78,7 @@ def write(plan: RenderPlan, provenance: dict[int, dict], fmt: str, out: Path, *,
         except rules.HandoffError:
             raise
         except Exception as e:  # noqa: BLE001 - an adapter's refusal, in one line
-            raise rules.HandoffError(f"the {fmt} adapter could not write this timeline ({formats.short_reason(e)})") from None
+            raise rules.HandoffError(f"the {fmt} adapter could not write this timeline ({_short(e)})") from None
         subtitles = _subtitles(plan, tmp / f"{stem}.srt")
         media = sorted(p.name for p in media_dir.iterdir())
         manifest = _manifest(plan, header, timeline, subtitles, clips, narration, bed, provenance, fmt)
@@ -188,3 +188,6 @@ def _manifest(plan, header, timeline, subtitles, clips, narration, music, proven
         "music": music.provenance | {"frames": music.frames} if music else None,
     }
 
+
+def _short(e: BaseException) -> str:
+    return (" ".join(str(e).split()) or type(e).__name__)[:160]

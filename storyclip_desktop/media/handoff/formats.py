@@ -64,7 +64,7 @@ def read(path: Path) -> otio.schema.Timeline:
         else:
             result = otio.adapters.read_from_file(str(path), adapter_name=ADAPTERS[fmt])
     except Exception as e:  # noqa: BLE001 - every adapter failure is a bad file to the editor
-        raise HandoffError(f"{path.name} is not a readable {fmt} timeline ({short_reason(e)})") from None
+        raise HandoffError(f"{path.name} is not a readable {fmt} timeline ({_short(e)})") from None
     if isinstance(result, otio.schema.SerializableCollection):
         timelines = [t for t in result.find_children(descended_from_type=otio.schema.Timeline)] or [
             t for t in result if isinstance(t, otio.schema.Timeline)
@@ -77,8 +77,7 @@ def read(path: Path) -> otio.schema.Timeline:
     return result
 
 
-def short_reason(e: BaseException) -> str:
-    """An adapter's error as a short one-line reason for a HandoffError."""
+def _short(e: BaseException) -> str:
     text = " ".join(str(e).split()) or type(e).__name__
     return text[:160]
 
