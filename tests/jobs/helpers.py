@@ -88,3 +88,8 @@ def run_jobs(sv, ids, **kw):
             await eng.aclose()
 
     return asyncio.run(main())
+
+
+def usage(sv, token_type: str) -> int:
+    """The tokens of this type spent so far, as the token list shows them."""
+    return next(t.usage for t in sv.tokens.usage() if t.type == token_type)

@@ -11,7 +11,7 @@ from storyclip_desktop.domain.catalog import EXPECTED_COST
 from tests.providers.fakes import FakeKling, FakeSeedance, Reply
 
 from .conftest import pointed_at
-from .helpers import engine, keys, make_project, until
+from .helpers import engine, keys, make_project, run_jobs, until, usage
 
 TASKS = "/api/v3/contents/generations/tasks"
 
@@ -54,24 +54,12 @@ def _clip_job(sv, provider="seedance") -> tuple[int, int]:
     return pid, batch.job_ids[0]
 
 
-def _usage(sv, token_type):
-    return next(t.usage for t in sv.tokens.usage() if t.type == token_type)
-
-
 def test_a_failed_download_retries_the_download_not_the_generation(local_services, seedance):
     sv = local_services
     pid, jid = _clip_job(sv)
     seedance.script("GET", "/files/", Reply(403, body=b"<Error>AccessDenied</Error>"))
 
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit([jid])
-            return await eng.wait([jid])
-        finally:
-            await eng.aclose()
-
-    (job,) = asyncio.run(main())
+    (job,) = run_jobs(sv, [jid])
     assert job.state == "succeeded", job.error
     assert len(seedance.calls("POST", TASKS)) == 1
     assert len(seedance.calls("GET", "/files/")) == 2  # 403, then the file
@@ -80,7 +68,7 @@ def test_a_failed_download_retries_the_download_not_the_generation(local_service
     (clip,) = sv.assets.versions(pid, "S1", "clip")
     assert clip.metadata["cost"] == 108900 and clip.metadata["job_id"] == jid
     assert clip.metadata["remote_task_id"] == job.remote_task_id
-    assert _usage(sv, "seedance") == 108900
+    assert usage(sv, "seedance") == 108900
 
 
 def test_cancel_deletes_a_queued_seedance_task_and_refunds(local_services, seedance):
@@ -93,7 +81,7 @@ def test_cancel_deletes_a_queued_seedance_task_and_refunds(local_services, seeda
         try:
             await eng.submit([jid])
             await until(lambda: sv.generation.job(jid).state == "polling")
-            assert _usage(sv, "seedance") == EXPECTED_COST[("clip", "seedance")]  # held while it runs
+            assert usage(sv, "seedance") == EXPECTED_COST[("clip", "seedance")]  # held while it runs
             return await eng.cancel(jid)
         finally:
             await eng.aclose()
@@ -103,7 +91,7 @@ def test_cancel_deletes_a_queued_seedance_task_and_refunds(local_services, seeda
     (task_id,) = seedance.tasks
     assert [c.path for c in seedance.calls("DELETE")] == [f"{TASKS}/{task_id}"]
     assert seedance.tasks[task_id]["status"] == "cancelled"
-    assert _usage(sv, "seedance") == 0  # a cancelled task is not billed: refunded
+    assert usage(sv, "seedance") == 0  # a cancelled task is not billed: refunded
     assert sv.scenes.get(pid, "S1").clip_version is None
 
 
@@ -130,7 +118,7 @@ def test_kling_has_no_cancel_so_the_job_stops_polling_and_keeps_the_charge(local
     assert kling.calls("DELETE") == []
     (create,) = kling.calls("POST", "/v1/videos/image2video")
     assert create.json()["external_task_id"] == f"storyclip-job-{jid}"
-    assert _usage(sv, "kling") == EXPECTED_COST[("clip", "kling")]  # it runs on and is billed
+    assert usage(sv, "kling") == EXPECTED_COST[("clip", "kling")]  # it runs on and is billed
 
 
 def test_a_failed_remote_task_fails_the_job_and_refunds(local_services, seedance):
@@ -139,17 +127,9 @@ def test_a_failed_remote_task_fails_the_job_and_refunds(local_services, seedance
     seedance.outcome = "failed"
     seedance.failure = {"code": "InternalServiceError", "message": "render farm hiccup"}
 
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit([jid])
-            return await eng.wait([jid])
-        finally:
-            await eng.aclose()
-
-    (job,) = asyncio.run(main())
+    (job,) = run_jobs(sv, [jid])
     assert job.state == "failed" and "render farm hiccup" in job.error
-    assert _usage(sv, "seedance") == 0
+    assert usage(sv, "seedance") == 0
 
 
 def test_over_the_limit_is_refused_before_any_request(local_services, seedance):
@@ -157,15 +137,7 @@ def test_over_the_limit_is_refused_before_any_request(local_services, seedance):
     _, jid = _clip_job(sv)
     sv.tokens.set_limit("seedance", 50_000)
 
-    async def main():
-        eng = engine(sv)
-        try:
-            await eng.submit([jid])
-            return await eng.wait([jid])
-        finally:
-            await eng.aclose()
-
-    (job,) = asyncio.run(main())
+    (job,) = run_jobs(sv, [jid])
     assert job.state == "failed"
     assert job.error == "the seedance token limit would be exceeded: this needs 110,000, 50,000 of 50,000 left"
     assert seedance.calls("POST") == []
@@ -216,7 +188,7 @@ def test_cancel_from_another_engine_is_noticed_by_the_one_running_it(local_servi
 
     asyncio.run(main())
     assert sv.generation.job(jid).state == "cancelled"
-    assert _usage(sv, "seedance") == 0
+    assert usage(sv, "seedance") == 0
 
 
 def test_a_create_that_timed_out_after_sending_is_counted_not_refunded(local_services, seedance):
@@ -243,4 +215,4 @@ def test_a_create_that_timed_out_after_sending_is_counted_not_refunded(local_ser
     (job,) = asyncio.run(main())
     assert job.state == "failed" and "may have been processed (and charged) anyway" in job.error
     assert len(seedance.calls("POST", TASKS)) == 1  # not sent again
-    assert _usage(sv, "seedance") == EXPECTED_COST[("clip", "seedance")]
+    assert usage(sv, "seedance") == EXPECTED_COST[("clip", "seedance")]

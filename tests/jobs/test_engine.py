@@ -13,12 +13,7 @@ from storyclip_desktop.jobs.media_out import resolve
 from storyclip_desktop.media.library import MediaLibrary
 from tests.providers.fakes import FakeElevenLabs, FakeOpenAI, gemini_error
 
-from .helpers import FAST_RETRY, engine, keys, make_project, run_jobs
-
-
-def usage(sv, token_type):
-    return next(t.usage for t in sv.tokens.usage() if t.type == token_type)
-
+from .helpers import FAST_RETRY, engine, keys, make_project, run_jobs, usage
 
 
 def test_a_paid_image_commits_the_reported_usage_and_adds_a_version(local_services, gemini):
