@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from functools import cache
 from typing import Any, TypeVar
 
 from ..store.models import Asset, Scene, VideoPreference
@@ -11,11 +12,16 @@ from .views import AssetVersion, Preferences, SceneView
 V = TypeVar("V")
 
 
+@cache
+def _field_names(view: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(view))
+
+
 def from_row(view: type[V], row: object, **computed: Any) -> V:
     """The view (a dataclass) of one row: every field not in `computed` is the row's
     attribute of the same name, so a column added to both needs no change here."""
-    names = [f.name for f in fields(view) if f.name not in computed]  # type: ignore[arg-type]
-    return view(**{n: getattr(row, n) for n in names}, **computed)
+    copied = {n: getattr(row, n) for n in _field_names(view) if n not in computed}
+    return view(**copied, **computed)
 
 
 def scene_view(s: Scene, rejection: str | None = None) -> SceneView:
