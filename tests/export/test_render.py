@@ -199,3 +199,17 @@ def test_read_only_folder_and_full_disk(tmp_path, cache):
         with pytest.raises(RenderError, match="the disk is full"):
             render(plan, out, RenderSettings(subtitles="none"), cache)
         assert not out.exists() and leftovers(out) == []
+
+
+def test_a_source_outside_the_library_is_hashed_again_when_it_changes(tmp_path, cache):
+    from storyclip_desktop.media.library import sha256_file
+    from storyclip_desktop.media.render.segments import SegmentCache
+
+    music = tmp_path / "bed.wav"
+    music.write_bytes(b"a" * 4096)
+    first = cache.source_hash(str(music))
+    assert first == sha256_file(music)
+    assert SegmentCache(cache.root).source_hash(str(music)) == first  # remembered across exports
+    music.write_bytes(b"b" * 4096)  # the same size, other sound
+    assert cache.source_hash(str(music)) == sha256_file(music) != first
+    assert SegmentCache(cache.root).source_hash(str(music)) == sha256_file(music)

@@ -144,7 +144,7 @@ def render(
 
     jobs = []
     for scene in plan.scenes:
-        sha = segments.source_hash(scene.source_path) if scene.source_path else None
+        sha = cache.source_hash(scene.source_path) if scene.source_path else None
         key = segments.segment_key(scene, profile, source_sha=sha, style=style, font=font, burn=burn)
         ass = subtitle_track.segment_ass(scene, style, profile, font) if burn and scene.cues else None
         jobs.append(segments.SegmentJob(scene, key, cache.path(key), ass))
@@ -160,7 +160,7 @@ def render(
     music = Path(settings.music) if settings.music else None
     pieces = voice_pieces(plan)
     sound = cache.root / "audio-{}.m4a".format(audio.track_key(
-        narration, pieces, music, settings.music_db, plan.total_frames, profile.loudnorm, segments.source_hash))
+        narration, pieces, music, settings.music_db, plan.total_frames, profile.loudnorm, cache.source_hash))
     sound_reused = sound.is_file()
     try:
         _encode_and_mix(plan, pieces, settings, profile, cache, font, todo, track, sound, cancel, meter, workers)
