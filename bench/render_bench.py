@@ -302,7 +302,7 @@ def _segment_order(plan: RenderPlan) -> list[str]:
 
 
 OURS = "StoryClip first render (empty cache)"
-OURS_WARM = "StoryClip render (warm cache: only the sound made)"
+OURS_WARM = "StoryClip render again (kept cache, nothing changed)"
 COPY = "plain stream-copy join of the 30 segments"
 AGAIN = "StoryClip re-export, one scene's clip changed"
 SINGLE = "single ffmpeg pass (concat + subtitles + encode)"
