@@ -64,14 +64,18 @@ def mix(narration: Path | None, pieces: Sequence[VoicePiece], music: Path | None
         )
     else:
         graph += ",alimiter=limit=0.89:level=disabled[out]"
-    part = out.with_suffix(".part")
-    args += ["-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_f32le", "-ar", str(RATE),
+    part, script = out.with_suffix(".part"), out.with_suffix(".graph")
+    # Read from a file (`-/filter_complex`): a few hundred scenes' pieces would pass the
+    # 32 KB command line Windows allows.
+    script.write_text(graph, encoding="utf-8")
+    args += ["-/filter_complex", str(script), "-map", "[out]", "-c:a", "pcm_f32le", "-ar", str(RATE),
              "-t", t, "-f", "wav", str(part)]
     try:
         ffmpeg.run(args, what="mixing the sound", cancel=cancel)
         os.replace(part, out)
     finally:
         part.unlink(missing_ok=True)
+        script.unlink(missing_ok=True)
     return out
 
 
