@@ -132,6 +132,41 @@ class StaleNarration:
 
 
 @dataclass(frozen=True)
+class VoicePiece:
+    """One stretch of the voice track: a scene's part of the narration placed at the
+    scene's start, or silence (scenes without a span, merged when adjacent)."""
+
+    start_frame: int  # project-absolute
+    frames: int  # exactly the scene's (or the silent run's) length
+    span: tuple[Fraction, Fraction] | None  # seconds [start, end) in the narration file; None: silence
+    scene_id: str | None = None  # the narrated scene; None for silence
+
+    @property
+    def source_frame(self) -> int:
+        """Where the piece starts in the narration file, to the nearest frame (the hand-off)."""
+        return seconds_to_frames(self.span[0]) if self.span else 0
+
+
+def voice_pieces(plan: RenderPlan) -> tuple[VoicePiece, ...]:
+    """The voice track as the renderer mixes it and the hand-off lays out A1: each narrated
+    scene's span starts at that scene's start and lasts exactly the scene (cut or padded
+    with silence, by under a frame); so moving a scene moves its voice with it, and a scene
+    without a span (a card, a set duration, a scene added after the narration) is silent.
+    The pieces tile [0, total_frames)."""
+    pieces: list[VoicePiece] = []
+    for scene in plan.scenes:
+        span = scene.narration_span if plan.narration is not None else None
+        if span is not None:
+            pieces.append(VoicePiece(scene.start_frame, scene.frames, span, scene.scene_id))
+        elif pieces and pieces[-1].span is None:
+            last = pieces[-1]
+            pieces[-1] = VoicePiece(last.start_frame, last.frames + scene.frames, None)
+        elif scene.frames > 0:
+            pieces.append(VoicePiece(scene.start_frame, scene.frames, None))
+    return tuple(pieces)
+
+
+@dataclass(frozen=True)
 class RenderPlan:
     project_id: int
     title: str

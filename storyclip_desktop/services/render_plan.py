@@ -5,6 +5,11 @@ version when it was made); a scene without narration lasts the duration the edit
 else its clip's video stream, else a still's default. A clip shorter than its span holds,
 loops or slows (the scene's choice); a longer one is trimmed. The narration is never
 stretched or cut: the last narrated scene lasts until the audio ends.
+
+When scenes changed after the narration was made, the plan says so (`stale`) and still
+places the old audio by scene: a moved scene's span moves with it, an edited scene keeps
+its old span (the voice still says the old words, under the right picture), a scene added
+or newly narrated since has none (silence).
 """
 
 from __future__ import annotations
@@ -50,6 +55,10 @@ class PlanError(ServiceError):
 
 def join_names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _and(parts: list[str]) -> str:
+    return " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class RenderPlanService:
@@ -218,6 +227,9 @@ class RenderPlanService:
         if isinstance(records, list) and records:
             changed, removed = t.changed_scenes(records, now)
             spans = {int(r["scene_pk"]): r for r in records}
+            # Changed with the same words as then: only its place in the order changed.
+            moved = [s.scene_id for s in now if s.scene_id in changed and s.scene_pk in spans
+                     and spans[s.scene_pk].get("text_hash") == t.text_hash(s.text)]
         else:
             # Made before spans were kept: lay today's texts over it; what does not
             # match the spoken text has changed since.
@@ -226,23 +238,26 @@ class RenderPlanService:
             changed = [r["scene_id"] for r in records if r["matched"] < 1.0]
             if t.clean_text(voice.alignment.text) and not changed and _keys_differ(voice.alignment.text, now):
                 changed = [s.scene_id for s in now]
-            removed = []
+            removed, moved = [], []
         stale = None
         if changed or removed:
+            edited = [sid for sid in changed if sid not in moved]
             parts = []
-            if changed:
-                parts.append(f"{join_names(changed)} changed")
+            if edited:
+                parts.append(f"{join_names(edited)} changed")
+            if moved:
+                parts.append(f"{join_names(moved)} moved")
             if removed:
                 parts.append(f"{join_names(removed)} no longer narrated")
             stale = StaleNarration(
                 changed_scene_ids=tuple(changed),
-                reason=f"the narration is out of date: {' and '.join(parts)} since it was made",
+                reason=f"the narration is out of date: {_and(parts)} since it was made",
                 removed_scene_ids=tuple(removed),
             )
-            # A changed scene's old audio would say the wrong words: it gets none.
-            for s in now:
-                if s.scene_id in changed and s.scene_pk in spans and spans[s.scene_pk].get("text_hash") != t.text_hash(s.text):
-                    spans.pop(s.scene_pk)
+        # A scene whose text changed keeps its old span: the narration still says its old
+        # words, and they belong under this scene (cut out, the rest of the track would be
+        # missing them); the warning above says to make the narration again. A moved scene
+        # keeps its span too, so its voice moves with it.
         return spans, stale
 
     # ---- one scene --------------------------------------------------------------------

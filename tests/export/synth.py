@@ -45,16 +45,20 @@ def solid_image(path: Path, rgb: tuple[int, int, int], size: tuple[int, int] = (
     return path
 
 
+BEEP_HZ = [1000, 1500, 2000, 2500, 3000, 3500]  # scene i's beep, so a beep says whose voice it is
+
+
 def beep_narration(path: Path, starts_s: list[float], total_s: float, *, beep_s: float = 0.08,
-                   rate: int = 48000) -> Path:
-    """A quiet hum with a loud 1 kHz beep at each start, so loudnorm has real work to do."""
+                   rate: int = 48000, freqs: list[int] | None = None) -> Path:
+    """A quiet hum with a loud beep at each start (1 kHz, or freqs[k] for the k-th), so
+    loudnorm has real work to do."""
     import wave
 
     t = np.arange(int(round(total_s * rate))) / rate
     y = 0.02 * np.sin(2 * np.pi * 220 * t)
-    for s in starts_s:
+    for k, s in enumerate(starts_s):
         on = (t >= s) & (t < s + beep_s)
-        y[on] += 0.5 * np.sin(2 * np.pi * 1000 * t[on])
+        y[on] += 0.5 * np.sin(2 * np.pi * (freqs[k] if freqs else 1000) * t[on])
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
@@ -66,12 +70,24 @@ def beep_narration(path: Path, starts_s: list[float], total_s: float, *, beep_s:
 def make_plan(tmp: Path, spans: list[int], *, resolution: str = "480p", clip_frames: list[int] | None = None,
               fits: list[str] | None = None, sources: list[str] | None = None,
               cues: list[list[tuple[int, int, tuple[str, ...]]]] | None = None, narration: bool = True,
-              clip_paths: list[Path | None] | None = None) -> RenderPlan:
-    """Scenes of `spans` frames; scene i's clip is COLOURS[i] lasting clip_frames[i] frames (its span by default)."""
+              clip_paths: list[Path | None] | None = None, narrated: list[bool] | None = None,
+              order: list[int] | None = None) -> RenderPlan:
+    """Scenes of `spans` frames; scene i (S{i+1}) has clip COLOURS[i] lasting clip_frames[i]
+    frames (its span by default). The narration was made from the narrated scenes in index
+    order (each one's span follows the last, a BEEP_HZ[i] beep at its start); `order` is
+    the timeline order of the scene indices now (a reorder after the narration was made)."""
     w, h = SIZES[resolution]
+    narrated = narrated or [True] * len(spans)
+    file_spans: dict[int, tuple[Fraction, Fraction]] = {}
+    cursor = Fraction(0)
+    for i, frames in enumerate(spans):
+        if narration and narrated[i]:
+            file_spans[i] = (cursor, cursor + Fraction(frames, FPS))
+            cursor += Fraction(frames, FPS)
     scenes = []
     start = 0
-    for i, frames in enumerate(spans):
+    for pos, i in enumerate(order or range(len(spans))):
+        frames = spans[i]
         src = (sources or ["clip"] * len(spans))[i]
         cf = (clip_frames or spans)[i]
         fit = (fits or [None] * len(spans))[i] or ("trim" if cf > frames else "hold")
@@ -84,17 +100,19 @@ def make_plan(tmp: Path, spans: list[int], *, resolution: str = "480p", clip_fra
             path = solid_image(tmp / f"img{i}.png", COLOURS[i % len(COLOURS)])
         scene_cues = tuple(Cue(start + a, start + b, lines) for a, b, lines in (cues[i] if cues else []))
         scenes.append(PlannedScene(
-            scene_pk=i + 1, scene_id=f"S{i + 1}", index=i, start_frame=start, frames=frames, source=src,
+            scene_pk=i + 1, scene_id=f"S{i + 1}", index=pos, start_frame=start, frames=frames, source=src,
             source_path=str(path) if path else None, source_asset_id=None, source_version=None,
             source_frames=cf if src == "clip" else None, fit=fit if src == "clip" else "still",
             speed=Fraction(4, 5) if fit == "slow" else Fraction(1), narration_text="",
-            title=f"장면 {i + 1} Title", cues=scene_cues,
+            title=f"장면 {i + 1} Title", cues=scene_cues, narration_span=file_spans.get(i),
         ))
         start += frames
     narr = None
-    if narration:
-        p = beep_narration(tmp / "narration.wav", [s.start_frame / FPS for s in scenes], start / FPS)
-        narr = PlannedNarration(path=str(p), version=1, asset_id=1, frames=start)
+    if file_spans:
+        beeps = sorted(file_spans)
+        p = beep_narration(tmp / "narration.wav", [float(file_spans[i][0]) for i in beeps], float(cursor),
+                           freqs=[BEEP_HZ[i % len(BEEP_HZ)] for i in beeps])
+        narr = PlannedNarration(path=str(p), version=1, asset_id=1, frames=int(-(-cursor * FPS // 1)))
     return RenderPlan(project_id=1, title="t", ratio="9:16", resolution=resolution, width=w, height=h,
                       scenes=tuple(scenes), narration=narr, stale=None, total_frames=start)
 
@@ -114,6 +132,42 @@ def frame_colours(path: Path, width: int = 16, height: int = 28) -> np.ndarray:
                           "-vf", f"scale={width}:{height}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          capture_output=True, check=True).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
+
+
+def scene_of(rgb: np.ndarray) -> int:
+    """Which scene's colour this is (the index into COLOURS)."""
+    d = [np.abs(rgb.astype(int) - np.array(c)).sum() for c in COLOURS]
+    return int(np.argmin(d))
+
+
+def colour_changes(path: Path) -> tuple[list[int], list[int]]:
+    """(the scene shown in every frame, the frames where it changes)."""
+    frames = frame_colours(path)
+    # The centre of each frame (subtitles sit low, so the middle is the clip's own colour).
+    ids = [scene_of(f[10:14, 6:10].reshape(-1, 3).mean(0)) for f in frames]
+    changes = [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
+    return ids, changes
+
+
+def beep_onsets(path: Path, rate: int = 48000) -> list[float]:
+    """Seconds where a beep starts (louder than half the loudest sample, 0.3 s apart)."""
+    y = np.abs(audio_samples(path, rate))
+    loud = y > 0.5 * y.max()
+    onsets, last = [], -1.0
+    for i in np.flatnonzero(loud):
+        t = i / rate
+        if t - last > 0.3:
+            onsets.append(t)
+        last = t
+    return onsets
+
+
+def beep_hz(path: Path, at_s: float, rate: int = 48000, length_s: float = 0.06) -> float:
+    """The loudest frequency just after `at_s`: which scene's beep it is."""
+    y = audio_samples(path, rate)
+    seg = y[int(at_s * rate): int((at_s + length_s) * rate)]
+    spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+    return float(np.fft.rfftfreq(len(seg), 1 / rate)[int(np.argmax(spectrum))])
 
 
 def frame_png(path: Path, t: float, dest: Path) -> Path:

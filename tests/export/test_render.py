@@ -20,31 +20,6 @@ pytestmark = pytest.mark.slow
 SPANS = [36, 45, 30, 39]  # frames at 30 fps: 1.2 s, 1.5 s, 1.0 s, 1.3 s
 
 
-def _scene_of(rgb: np.ndarray) -> int:
-    d = [np.abs(rgb.astype(int) - np.array(c)).sum() for c in synth.COLOURS]
-    return int(np.argmin(d))
-
-
-def _colour_changes(path: Path) -> tuple[list[int], list[int]]:
-    frames = synth.frame_colours(path)
-    # The centre of each frame (subtitles sit low, so the middle is the clip's own colour).
-    ids = [_scene_of(f[10:14, 6:10].reshape(-1, 3).mean(0)) for f in frames]
-    changes = [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
-    return ids, changes
-
-
-def _beep_onsets(path: Path, rate: int = 48000) -> list[float]:
-    y = np.abs(synth.audio_samples(path, rate))
-    loud = y > 0.5 * y.max()
-    onsets, last = [], -1.0
-    for i in np.flatnonzero(loud):
-        t = i / rate
-        if t - last > 0.3:
-            onsets.append(t)
-        last = t
-    return onsets
-
-
 def test_duration_boundaries_and_sync(tmp_path, cache):
     # One clip too long (trim), one too short held, one looped, one slowed then held.
     plan = synth.make_plan(tmp_path, SPANS, clip_frames=[60, 20, 12, 25], fits=[None, "hold", "loop", "slow"])
@@ -53,14 +28,14 @@ def test_duration_boundaries_and_sync(tmp_path, cache):
     assert out.is_file() and result.size_bytes == out.stat().st_size
     frames = synth.video_frames(out)
     assert abs(frames - plan.total_frames) <= 1
-    ids, changes = _colour_changes(out)
+    ids, changes = synth.colour_changes(out)
     assert ids[0] == 0 and ids[-1] == len(SPANS) - 1
     planned = [s.start_frame for s in plan.scenes[1:]]
     assert len(changes) == len(planned)
     for got, want in zip(changes, planned, strict=True):
         assert abs(got - want) <= 1, (changes, planned)
     # The beep at each scene start is heard when its colour appears.
-    onsets = _beep_onsets(out)
+    onsets = synth.beep_onsets(out)
     assert len(onsets) == len(SPANS)
     for onset, change in zip(onsets, [0, *changes], strict=True):
         assert abs(onset - change / FPS) <= 1 / FPS, (onsets, changes)
@@ -141,7 +116,7 @@ def test_changing_one_clip_re_encodes_one_segment(tmp_path, cache):
     changed = dataclasses.replace(plan, scenes=tuple(scenes))
     third = render(changed, out, RenderSettings(), cache)
     assert third.encoded == ["S2"] and third.reused == ["S1", "S3"]
-    ids, _ = _colour_changes(out)
+    ids, _ = synth.colour_changes(out)
     assert ids[45] == 4  # the new colour is in the middle scene
 
 
@@ -176,7 +151,7 @@ def test_title_cards_and_stills(tmp_path, cache):
     plan = synth.make_plan(tmp_path, [30, 30], sources=["image", "card"])
     out = tmp_path / "placeholders.mp4"
     render(plan, out, RenderSettings(subtitles="none"), cache)
-    ids, _ = _colour_changes(out)
+    ids, _ = synth.colour_changes(out)
     assert ids[15] == 0  # the image keeps its own colour (COLOURS[0])
     assert abs(synth.video_frames(out) - 60) <= 1
     top, bottom, n = _text_rows(out, 1.5, (24, 26, 31))
@@ -224,3 +199,17 @@ def test_read_only_folder_and_full_disk(tmp_path, cache):
         with pytest.raises(RenderError, match="the disk is full"):
             render(plan, out, RenderSettings(subtitles="none"), cache)
         assert not out.exists() and leftovers(out) == []
+
+
+def test_a_source_outside_the_library_is_hashed_again_when_it_changes(tmp_path, cache):
+    from storyclip_desktop.media.library import sha256_file
+    from storyclip_desktop.media.render.segments import SegmentCache
+
+    music = tmp_path / "bed.wav"
+    music.write_bytes(b"a" * 4096)
+    first = cache.source_hash(str(music))
+    assert first == sha256_file(music)
+    assert SegmentCache(cache.root).source_hash(str(music)) == first  # remembered across exports
+    music.write_bytes(b"b" * 4096)  # the same size, other sound
+    assert cache.source_hash(str(music)) == sha256_file(music) != first
+    assert SegmentCache(cache.root).source_hash(str(music)) == sha256_file(music)

@@ -15,6 +15,7 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
+from storyclip_desktop.domain.render_plan import seconds_to_frames
 from storyclip_desktop.media.handoff import formats
 from storyclip_desktop.media.library import local_file
 from storyclip_desktop.services.errors import ServiceError
@@ -34,6 +35,26 @@ def v1(tl: otio.schema.Timeline) -> list[otio.schema.Clip]:
 
 def local_path(timeline_file: Path, url: str) -> Path:
     return timeline_file.parent / urllib.parse.unquote(url)
+
+
+def a1_clips(tl: otio.schema.Timeline) -> list[tuple[int, int, int]]:
+    """A1's narration clips as (record start, source start, frames) at 30 fps."""
+    track = tl.audio_tracks()[0]
+    out = []
+    for i, item in enumerate(track):
+        if isinstance(item, otio.schema.Clip):
+            record = track.range_of_child_at_index(i).start_time.rescaled_to(30).value
+            src = item.source_range
+            out.append((round(record), round(src.start_time.rescaled_to(30).value),
+                        round(src.duration.rescaled_to(30).value)))
+    return out
+
+
+def planned_voice(plan) -> list[tuple[int, int, int]]:
+    """What A1 must hold: each narrated scene's span, from the nearest frame of its start in
+    the narration file, at the scene's start and as long as the scene."""
+    return [(s.start_frame, seconds_to_frames(s.narration_span[0]), s.frames)
+            for s in plan.scenes if s.narration_span is not None]
 
 
 def test_otio_is_the_render_plan(services, pid, tmp_path: Path) -> None:
@@ -76,10 +97,16 @@ def test_otio_is_the_render_plan(services, pid, tmp_path: Path) -> None:
     assert isinstance(meta["job_id"], int) and meta["image_seed"] is not None
 
     (narration_track,) = tl.audio_tracks()
-    (narration,) = [c for c in narration_track if isinstance(c, otio.schema.Clip)]
-    assert narration.media_reference.target_url == "media/narration_v1.wav"
-    assert narration.source_range.duration.strictly_equal(RT(plan.narration.frames, 30))
-    assert local_path(result.timeline, narration.media_reference.target_url).is_file()
+    # A1: one clip per narrated scene (S1-S4), S5 (no narration, a set duration) a gap.
+    narration = [c for c in narration_track if isinstance(c, otio.schema.Clip)]
+    assert [c.metadata["storyclip"]["scene_id"] for c in narration] == ["S1", "S2", "S3", "S4"]
+    assert a1_clips(tl) == planned_voice(plan)
+    assert isinstance(narration_track[-1], otio.schema.Gap)
+    assert narration_track.duration().strictly_equal(RT(plan.total_frames, 30))
+    for c in narration:
+        assert c.media_reference.target_url == "media/narration_v1.wav"
+        assert c.media_reference.available_range.duration.value >= plan.narration.frames
+        assert local_path(result.timeline, c.media_reference.target_url).is_file()
 
     assert result.subtitles is not None and result.subtitles.read_text(encoding="utf-8").count(" --> ") == len(plan.cues)
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
@@ -97,7 +124,7 @@ def test_media_folder_moved_elsewhere_still_resolves(services, pid, tmp_path: Pa
         shutil.move(str(result.folder), moved)
         tl = otio.adapters.read_from_file(str(moved / result.timeline.name))
         refs = [c.media_reference for c in tl.find_clips()]
-        assert len(refs) == 6  # five scenes and the narration
+        assert len(refs) == 9  # five scenes and the narration under each of the four narrated ones
         for ref in refs:
             assert not os.path.isabs(urllib.parse.unquote(ref.target_url))
             assert (moved / urllib.parse.unquote(ref.target_url)).is_file(), ref.target_url
@@ -122,7 +149,43 @@ def test_fcp7_xml_has_a_filled_format_and_reads_back_the_same(services, pid, tmp
     assert [c.metadata["fcp_xml"]["logginginfo"]["scene"] for c in clips] == ["S01", "S02", "S03", "S04", "S05"]
     assert all(c.markers and "StoryClip project" in c.markers[0].metadata["fcp_xml"]["comment"] for c in clips)
     assert [t.kind for t in tl.tracks].count(otio.schema.TrackKind.Audio) >= 1
+    assert a1_clips(tl) == planned_voice(plan)
     assert formats.timeline_project(tl) == pid  # the sequence's log note names the project
+    # The narration file is described once and referred to by every clip of A1.
+    audio = root.find("./project/children/sequence/media/audio")
+    files = audio.findall(".//clipitem/file")
+    assert len(files) == 4 and len({f.get("id") for f in files}) == 1
+    assert sum(1 for f in files if f.find("pathurl") is not None) == 1
+
+
+def test_a_reorder_and_a_silent_scene_keep_the_voice_under_its_picture(services, pid, tmp_path: Path) -> None:
+    # After the narration: S3 moved to the front, S5 (no narration) into the middle.
+    services.ordering.move(pid, ["S3"], 1)
+    services.ordering.move(pid, ["S5"], 3)
+    plan = services.render_plan.plan(pid)
+    assert [s.scene_id for s in plan.scenes] == ["S3", "S1", "S5", "S2", "S4"]
+    assert plan.stale is not None and "moved" in plan.stale.reason
+    want = planned_voice(plan)
+    assert [w[0] for w in want] != sorted(w[1] for w in want)  # the voice really is rearranged
+    for fmt in ("otio", "fcp7xml", "otioz"):
+        result = services.handoff.export(pid, fmt, tmp_path / fmt)
+        assert result.warnings == (plan.stale.reason,)
+        tl = otio.adapters.read_from_file(str(result.timeline), adapter_name=formats.ADAPTERS[fmt])
+        assert a1_clips(tl) == want, fmt
+        # Each voice clip sits under the picture clip of its own scene.
+        pictures = {round(tl.video_tracks()[0].range_of_child_at_index(i).start_time.value): c
+                    for i, c in enumerate(v1(tl))}
+        for record, _, frames in want:
+            assert pictures[record].source_range.duration.rescaled_to(30).value == frames
+        assert tl.audio_tracks()[0].duration().rescaled_to(30).value == plan.total_frames
+    with zipfile.ZipFile(tmp_path / "otioz" / result.timeline.name) as z:
+        assert sum(1 for n in z.namelist() if "narration" in n) == 1  # the file travels once
+    media = sorted(p.name for p in (tmp_path / "otio" / "media").iterdir())
+    assert [n for n in media if n.startswith("narration")] == ["narration_v1.wav"]
+    manifest = json.loads((tmp_path / "otio" / "manifest.json").read_text(encoding="utf-8"))
+    placed = manifest["narration"]["placed"]
+    assert [(p["start_frame"], p["source_start_frame"], p["frames"]) for p in placed] == want
+    assert [p["scene_id"] for p in placed] == ["S3", "S1", "S2", "S4"]
 
 
 def test_edl_reads_back_the_same_with_short_reels(services, pid, tmp_path: Path) -> None:

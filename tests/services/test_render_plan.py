@@ -98,7 +98,9 @@ def test_stale_narration_names_the_scenes_that_changed(local_services):
     sv = local_services
     pid = project(sv, ["하나.", "둘.", "셋.", "넷.", "다섯."])
     narrate(sv, pid)
-    assert sv.render_plan.plan(pid).stale is None
+    fresh = sv.render_plan.plan(pid)
+    assert fresh.stale is None
+    spoken = {s.scene_id: s.narration_span for s in fresh.scenes}
     sv.scenes.edit(pid, "S2", {"narration": "둘, 고쳤어요."})
     sv.scenes.edit(pid, "S5", {"narration": "다섯 그리고 더."})
     stale = sv.render_plan.plan(pid).stale
@@ -108,11 +110,20 @@ def test_stale_narration_names_the_scenes_that_changed(local_services):
     plan = sv.render_plan.plan(pid)
     assert plan.stale.removed_scene_ids == ("S4",)
     assert "S4 no longer narrated" in plan.stale.reason
-    # a changed scene keeps no old audio; the others keep theirs
-    by_id = {s.scene_id: s for s in plan.scenes}
-    assert by_id["S2"].narration_span is None and by_id["S1"].narration_span is not None
+    # An edited scene keeps its old span (the narration still says its old words, under
+    # its own picture); the deleted one's audio is simply not placed.
+    assert {s.scene_id: s.narration_span for s in plan.scenes} == {k: v for k, v in spoken.items() if k != "S4"}
+    # A move takes the scene's voice with it, and says so.
     sv.ordering.move(pid, ["S3"], 1)
-    assert "S3" in sv.render_plan.plan(pid).stale.changed_scene_ids
+    moved = sv.render_plan.plan(pid)
+    assert [s.scene_id for s in moved.scenes] == ["S3", "S1", "S2", "S5"]
+    assert "S3" in moved.stale.changed_scene_ids
+    assert moved.stale.reason == (
+        "the narration is out of date: S2 and S5 changed, S3 moved and S4 no longer narrated since it was made"
+    )
+    s3, s1 = moved.scenes[:2]
+    assert (s3.narration_span, s1.narration_span) == (spoken["S3"], spoken["S1"])
+    assert s3.start_frame == 0 and s1.start_frame == s3.frames  # S1's voice now starts after S3's
     # a new narration is up to date again
     narrate(sv, pid)
     assert sv.render_plan.plan(pid).stale is None

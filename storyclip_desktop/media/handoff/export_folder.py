@@ -19,7 +19,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from ...domain import handoff as rules
-from ...domain.render_plan import PlannedScene, RenderPlan
+from ...domain.render_plan import PlannedScene, RenderPlan, voice_pieces
 from ..render.errors import RenderError
 from ..render.segments import SegmentCache
 from . import formats, media_folder
@@ -184,9 +184,15 @@ def _manifest(plan, header, timeline, subtitles, clips, narration, music, proven
              **provenance.get(c.scene_pk, {}), "frames": c.frames, "start_frame": c.start_frame}
             for c in clips
         ],
-        "narration": narration.provenance | {"frames": narration.frames} if narration else None,
+        "narration": narration.provenance | {"frames": narration.frames, "placed": _placed(plan)} if narration else None,
         "music": music.provenance | {"frames": music.frames} if music else None,
     }
+
+
+def _placed(plan: RenderPlan) -> list[dict]:
+    """Where A1 puts each narrated scene's part of the file (as the video mixes it)."""
+    return [{"scene_id": p.scene_id, "start_frame": p.start_frame, "frames": p.frames,
+             "source_start_frame": p.source_frame} for p in voice_pieces(plan) if p.span is not None]
 
 
 def _short(e: BaseException) -> str:

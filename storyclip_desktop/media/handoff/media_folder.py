@@ -35,7 +35,7 @@ def scene_video(scene: PlannedScene, width: int, height: int, dest: Path, cache:
     at `dest`. Returns "linked" or "copied" (of the segment)."""
     profile = export_profile(width, height)
     font = _font() if scene.source == "card" else None
-    sha = segments.source_hash(scene.source_path) if scene.source_path else None
+    sha = cache.source_hash(scene.source_path) if scene.source_path else None
     key = segments.segment_key(scene, profile, source_sha=sha, style=None, font=font, burn=False)
     job = segments.SegmentJob(scene, key, cache.path(key), None)
     if not cache.has(key):

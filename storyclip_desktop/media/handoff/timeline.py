@@ -1,5 +1,5 @@
-"""The render plan as an OpenTimelineIO timeline: V1 one clip per scene, A1 the narration,
-A2 the music, a marker at each scene start, provenance on every clip.
+"""The render plan as an OpenTimelineIO timeline: V1 one clip per scene, A1 the narration
+(one clip per narrated scene, placed as the video places it), A2 the music, a marker at each scene start, provenance on every clip.
 
 Every time is a `RationalTime` at the plan's 30 fps, so spans come back frame-exact. Every
 media reference carries an `available_range` (the FCP7 XML adapter fails without one), and
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import opentimelineio as otio
 
 from ...domain import handoff as rules
-from ...domain.render_plan import RenderPlan
+from ...domain.render_plan import RenderPlan, voice_pieces
 
 RT = otio.opentime.RationalTime
 TR = otio.opentime.TimeRange
@@ -69,9 +69,7 @@ def build_timeline(
         video.append(_picture_clip(c, fps, url))
     tl.tracks.append(video)
     if narration is not None:
-        track = otio.schema.Track(name="A1 narration", kind=otio.schema.TrackKind.Audio)
-        track.append(_audio_clip(narration, narration.frames, fps, url))
-        tl.tracks.append(track)
+        tl.tracks.append(_narration_track(plan, narration, url))
     if music is not None and music.frames > 0:
         # As the video mixes it: looped to the length of the short, the last pass cut.
         track = otio.schema.Track(name="A2 music", kind=otio.schema.TrackKind.Audio)
@@ -115,10 +113,34 @@ def _picture_clip(c: ClipMedia, fps: int, url: Callable[[str], str]) -> otio.sch
     return clip
 
 
-def _audio_clip(a: AudioMedia, frames: int, fps: int, url: Callable[[str], str]) -> otio.schema.Clip:
-    ref = otio.schema.ExternalReference(target_url=url(a.file), available_range=TR(rt(0, fps), rt(a.frames, fps)))
+def _narration_track(plan: RenderPlan, a: AudioMedia, url: Callable[[str], str]) -> otio.schema.Track:
+    """A1 as the video mixes it: one clip per narrated scene (its span in the narration
+    file, at the scene's start, as long as the scene) and a gap under every scene without
+    narration, so the voice stays under its picture after a reorder or a silent scene."""
+    fps = plan.fps
+    track = otio.schema.Track(name="A1 narration", kind=otio.schema.TrackKind.Audio)
+    pieces = voice_pieces(plan)
+    # The file's own length, or the furthest frame a span reaches if rounding passes it.
+    available = max([a.frames, *(p.source_frame + p.frames for p in pieces if p.span is not None)])
+    pks = {s.scene_id: s.scene_pk for s in plan.scenes}
+    for p in pieces:
+        if p.span is None:
+            track.append(otio.schema.Gap(source_range=TR(rt(0, fps), rt(p.frames, fps))))
+            continue
+        clip = _audio_clip(a, p.frames, fps, url, start=p.source_frame, available=available,
+                           name=f"{a.name} · {p.scene_id}")
+        clip.metadata[rules.META_KEY].update(scene_id=p.scene_id, scene_pk=pks.get(p.scene_id))
+        track.append(clip)
+    return track
+
+
+def _audio_clip(a: AudioMedia, frames: int, fps: int, url: Callable[[str], str], *, start: int = 0,
+                available: int | None = None, name: str | None = None) -> otio.schema.Clip:
+    ref = otio.schema.ExternalReference(
+        target_url=url(a.file), available_range=TR(rt(0, fps), rt(available or a.frames, fps))
+    )
     ref.name = a.file.rsplit("/", 1)[-1]
-    clip = otio.schema.Clip(name=a.name, media_reference=ref, source_range=TR(rt(0, fps), rt(frames, fps)))
+    clip = otio.schema.Clip(name=name or a.name, media_reference=ref, source_range=TR(rt(start, fps), rt(frames, fps)))
     clip.metadata[rules.META_KEY] = dict(a.provenance)
     return clip
 

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...domain.render_plan import RenderPlan
+from ...domain.render_plan import RenderPlan, VoicePiece, voice_pieces
 from . import audio, ffmpeg, segments, subtitle_track
 from .errors import RenderError
 from .fonts import HangulFont, hangul_font
@@ -44,6 +44,7 @@ class RenderResult:
     reused: list[str] = field(default_factory=list)
     sidecars: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    sound_reused: bool = False  # the mixed, normalised track came from the cache
 
 
 def temp_output(out: Path, token: str | None = None) -> Path:
@@ -143,7 +144,7 @@ def render(
 
     jobs = []
     for scene in plan.scenes:
-        sha = segments.source_hash(scene.source_path) if scene.source_path else None
+        sha = cache.source_hash(scene.source_path) if scene.source_path else None
         key = segments.segment_key(scene, profile, source_sha=sha, style=style, font=font, burn=burn)
         ass = subtitle_track.segment_ass(scene, style, profile, font) if burn and scene.cues else None
         jobs.append(segments.SegmentJob(scene, key, cache.path(key), ass))
@@ -157,10 +158,12 @@ def render(
     list_file = work / f"join-{secrets.token_hex(6)}.ffconcat"
     narration = Path(plan.narration.path) if plan.narration else None
     music = Path(settings.music) if settings.music else None
+    pieces = voice_pieces(plan)
     sound = cache.root / "audio-{}.m4a".format(audio.track_key(
-        narration, music, settings.music_db, plan.total_frames, profile.loudnorm, segments.source_hash))
+        narration, pieces, music, settings.music_db, plan.total_frames, profile.loudnorm, cache.source_hash))
+    sound_reused = sound.is_file()
     try:
-        _encode_and_mix(plan, settings, profile, cache, font, todo, track, sound, cancel, meter, workers)
+        _encode_and_mix(plan, pieces, settings, profile, cache, font, todo, track, sound, cancel, meter, workers)
         join([j.path for j in jobs], sound, plan.total, temp, list_file, cancel=cancel, on_seconds=meter.joined)
         sidecars = subtitle_track.write_sidecars(plan, out, style) if settings.subtitles == "sidecar" else []
         os.replace(temp, out)
@@ -181,6 +184,7 @@ def render(
         reused=[j.scene.scene_id for j in jobs if j.key not in todo_keys],
         sidecars=sidecars,
         seconds=time.monotonic() - began,
+        sound_reused=sound_reused,
     )
 
 
@@ -205,7 +209,7 @@ def preview_frame(plan: RenderPlan, settings: RenderSettings, cache: segments.Se
     return segments.still(job, profile, cache.work_dir(), font, at, Path(out_png))
 
 
-def _encode_and_mix(plan: RenderPlan, settings: RenderSettings, profile: Profile, cache: segments.SegmentCache,
+def _encode_and_mix(plan: RenderPlan, pieces: tuple[VoicePiece, ...], settings: RenderSettings, profile: Profile, cache: segments.SegmentCache,
                     font: HangulFont | None, todo: list[segments.SegmentJob], track: Path, sound: Path,
                     cancel: ffmpeg.Cancel, meter: Progress, workers: int | None) -> None:
     cores = os.cpu_count() or 1
@@ -218,7 +222,7 @@ def _encode_and_mix(plan: RenderPlan, settings: RenderSettings, profile: Profile
     def make_sound() -> None:
         if sound.is_file():
             return  # the same voice, music and length as a render before: picture-only change
-        audio.mix(narration, music, settings.music_db, plan.total, track, cancel=cancel)
+        audio.mix(narration, pieces, music, settings.music_db, plan.total_frames, track, cancel=cancel)
         level = audio.measure(track, cancel=cancel) if profile.loudnorm else None
         audio.encode(track, level, sound, cancel=cancel)
 

@@ -30,6 +30,8 @@ from .profile import FPS, Profile
 
 RECIPE = 3  # bump when the encoding recipe changes: every old segment is then stale
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+HASHES = "source-hashes.json"
+MAX_HASHES = 2000
 MOVE = 1.08  # a still image is scaled this much larger and panned slowly across
 
 
@@ -83,6 +85,42 @@ class SegmentCache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self._hashes: dict[str, str] | None = None
+
+    def source_hash(self, path: str) -> str:
+        """source_hash(), remembered across exports for a file outside the library (the
+        music, a test's clip): reading a 30-clip short's files again costs a few tenths of
+        a second on every re-export. Remembered by the file's exact state (size, change
+        and modification times to the nanosecond, inode), so any rewrite is hashed anew."""
+        p = Path(path)
+        if _SHA.match(p.stem):
+            return p.stem
+        st = p.stat()
+        state = f"{p.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+        memo = self._memo()
+        if state not in memo:
+            memo[state] = sha256_file(p)
+            self._save_memo()
+        return memo[state]
+
+    def _memo(self) -> dict[str, str]:
+        if self._hashes is None:
+            try:
+                data = json.loads((self.root / HASHES).read_text(encoding="utf-8"))
+                self._hashes = {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._hashes = {}
+        return self._hashes
+
+    def _save_memo(self) -> None:
+        memo = self._memo()
+        for old in list(memo)[:-MAX_HASHES]:  # the oldest first (insertion order)
+            del memo[old]
+        part = self.root / f"{HASHES}.{os.getpid()}-{secrets.token_hex(3)}.part"
+        with contextlib.suppress(OSError):  # a memo not written is only hashed again
+            part.write_text(json.dumps(memo), encoding="utf-8")
+            os.replace(part, self.root / HASHES)
+        part.unlink(missing_ok=True)
 
     def path(self, key: str) -> Path:
         return self.root / f"seg-{key}.mp4"
@@ -116,7 +154,9 @@ def encode(job: SegmentJob, profile: Profile, cache: SegmentCache, font: HangulF
     ass, card = work / f"sub-{tag}.ass", work / f"card-{tag}.png"
     try:
         inputs, chain = _graph(job, profile, font, card, ass)
-        args = [*inputs, "-filter_threads", "1", "-vf", ",".join(chain), "-an",
+        # A lone encode (a one-scene re-export) gets the cores for its filters too (the
+        # scaling and the subtitles, sliced; the same pixels); parallel encodes get one each.
+        args = [*inputs, "-filter_threads", str(max(1, threads)), "-vf", ",".join(chain), "-an",
                 *profile.video_args(), "-threads", str(threads), "-frames:v", str(scene.frames),
                 "-f", "mp4", str(part)]
         report = (lambda s: on_frames(min(scene.frames, int(s * FPS)))) if on_frames else None
