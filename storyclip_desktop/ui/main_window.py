@@ -37,6 +37,7 @@ __all__ = ["MainWindow", "shortcut_rows", "ui_settings"]
 
 PANELS = (("sidebar", ActionId.SHOW_SIDEBAR), ("inspector", ActionId.SHOW_INSPECTOR),
           ("timeline", ActionId.SHOW_TIMELINE))
+CLOSE_WAIT_S = 3.0  # for the edits still on their way to the store when the window closes
 
 
 class MainWindow(QMainWindow):
@@ -375,5 +376,7 @@ class MainWindow(QMainWindow):
             return
         self.watcher.stop()
         self.save_layout()
-        self.ctx.ops.close()
+        # An edit committed just now lands before the store closes (bounded: a store
+        # that stopped answering must not hold the window open).
+        self.ctx.close(timeout=CLOSE_WAIT_S)
         super().closeEvent(event)

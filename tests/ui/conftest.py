@@ -15,12 +15,24 @@ from PySide6.QtGui import QUndoStack
 from storyclip_desktop.ui import ops as ops_module
 from storyclip_desktop.ui.commands import CommandContext, Events
 from storyclip_desktop.ui.errors import ErrorBanner, ErrorReporter
+from storyclip_desktop.ui.garbage import GuiThreadCollector
 
 SETTLE_MS = 15_000
 
 
 @pytest.fixture(autouse=True)
-def runners(monkeypatch):
+def gui_thread_garbage(qapp):
+    """As in the app (ui/garbage): cyclic garbage is freed on the GUI thread, and what a
+    test left behind (closed windows, a closed qasync loop whose timer object still has
+    timers) is freed here at its end, after pytest-qt deleted its widgets, never by
+    whichever worker thread of a later test happens to cross the collector's threshold."""
+    collector = GuiThreadCollector()
+    yield collector
+    collector.close()
+
+
+@pytest.fixture(autouse=True)
+def runners(monkeypatch, gui_thread_garbage):
     """Every Ops made during the test, so `settle` can wait for all of them."""
     made: weakref.WeakSet = weakref.WeakSet()
     original = ops_module.Ops.__init__
