@@ -37,7 +37,6 @@ __all__ = ["MainWindow", "shortcut_rows", "ui_settings"]
 
 PANELS = (("sidebar", ActionId.SHOW_SIDEBAR), ("inspector", ActionId.SHOW_INSPECTOR),
           ("timeline", ActionId.SHOW_TIMELINE))
-CLOSE_WAIT_S = 3.0  # for the edits still on their way to the store when the window closes
 
 
 class MainWindow(QMainWindow):
@@ -376,7 +375,5 @@ class MainWindow(QMainWindow):
             return
         self.watcher.stop()
         self.save_layout()
-        # An edit committed just now lands before the store closes (bounded: a store
-        # that stopped answering must not hold the window open).
-        self.ctx.close(timeout=CLOSE_WAIT_S)
+        self.ctx.close()
         super().closeEvent(event)
