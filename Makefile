@@ -15,16 +15,9 @@ run: $(STAMP)
 test: $(TSTAMP)
 	$(PY) -m ruff check storyclip_desktop tests bench
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q --ignore=tests/ui
-	@# The window tests one file per process: a Qt crash (a segfault seen now and then in
-	@# pytest-qt's event processing after many window tests; cause not found yet) must not take
-	@# the others down, and a file whose process was killed by a signal (not a failed test)
-	@# runs once more.
-	@fail=0; for f in tests/ui/test_*.py tests/ui/*_test.py; do \
-	  $(PY) -m pytest -q "$$f"; s=$$?; \
-	  if [ $$s -gt 128 ]; then echo "$$f crashed (signal $$((s - 128))); running it once more"; \
-	    $(PY) -m pytest -q "$$f"; s=$$?; fi; \
-	  [ $$s -eq 0 ] || [ $$s -eq 5 ] || fail=1; done; exit $$fail
+	@# One pytest run, the window tests included (tests/ui/conftest.py: Qt's garbage is
+	@# freed on the GUI thread, see ui/garbage.py).
+	$(PY) -m pytest -q
 
 lint: $(TSTAMP)
 	$(PY) -m ruff check storyclip_desktop tests bench

@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ..services.app import Services
+from .garbage import GuiThreadCollector
 
 if TYPE_CHECKING:
     from .generation import GenerationController
@@ -53,6 +54,7 @@ def run() -> int:
     from .main_window import MainWindow, ui_settings
 
     app = make_app()
+    collector = GuiThreadCollector(app)  # Qt objects in garbage cycles die on this thread
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
@@ -84,6 +86,7 @@ def run() -> int:
         return 0
     finally:
         services.close()
+        collector.close()
 
 
 async def _shutdown(starting: asyncio.Task, generation: GenerationController) -> None:

@@ -75,6 +75,14 @@ class CommandContext:
         self._projects: dict[int, int] = {}
         self._scenes: dict[tuple[int, str], str] = {}
 
+    def close(self, timeout: float = 0.0) -> bool:
+        """The window closes: nothing more comes back to its views; edits still waiting
+        land (up to `timeout` seconds). True if nothing runs any more."""
+        reader = self.timing_reader
+        if reader is not None:
+            reader.close()  # type: ignore[attr-defined]
+        return self.ops.close(timeout)
+
     @classmethod
     def standalone(cls, services: Services, report: Callable[[str], object], parent: QObject,
                    stack: QUndoStack | None = None) -> CommandContext:

@@ -375,5 +375,5 @@ class MainWindow(QMainWindow):
             return
         self.watcher.stop()
         self.save_layout()
-        self.ctx.ops.close()
+        self.ctx.close()
         super().closeEvent(event)

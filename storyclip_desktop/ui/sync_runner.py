@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Call:
-    fn: Callable[[], Any]
+    fn: Callable[[], Any] | None
     success: Callable[[Any], object] | None
     failure: Callable[[BaseException], object] | None
     busy: Hashable | None
@@ -89,11 +89,16 @@ class BackgroundRunner(QObject):
     def _finish(self, call: _Call) -> None:  # the GUI thread
         if call.busy is not None:
             self._busy.discard(call.busy)
-        if call.error is not None:
-            if call.failure is not None:
-                call.failure(call.error)
-            else:
-                log.warning("background call failed: %s", type(call.error).__name__)
-            return
-        if call.success is not None:
-            call.success(call.result)
+        try:
+            if call.error is not None:
+                if call.failure is not None:
+                    call.failure(call.error)
+                else:
+                    log.warning("background call failed: %s", type(call.error).__name__)
+                return
+            if call.success is not None:
+                call.success(call.result)
+        finally:
+            # Its callbacks (the controller, the window) are let go here, not on the
+            # worker, which still holds the call until the next one comes.
+            call.fn = call.success = call.failure = call.result = call.error = None

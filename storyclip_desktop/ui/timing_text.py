@@ -102,6 +102,9 @@ class TimingReader(QObject):
         # distant store) and must never hold up the edits and re-reads queued behind it.
         self._lane = Ops(lambda _e: None, self)
 
+    def close(self) -> None:
+        self._lane.close()
+
     def request(self, project_id: int | None) -> None:
         if project_id is None:
             return

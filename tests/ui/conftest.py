@@ -15,12 +15,24 @@ from PySide6.QtGui import QUndoStack
 from storyclip_desktop.ui import ops as ops_module
 from storyclip_desktop.ui.commands import CommandContext, Events
 from storyclip_desktop.ui.errors import ErrorBanner, ErrorReporter
+from storyclip_desktop.ui.garbage import GuiThreadCollector
 
 SETTLE_MS = 15_000
 
 
 @pytest.fixture(autouse=True)
-def runners(monkeypatch):
+def gui_thread_garbage(qapp):
+    """As in the app (ui/garbage): cyclic garbage is freed on the GUI thread, and what a
+    test left behind (closed windows, a closed qasync loop whose timer object still has
+    timers) is freed here at its end, after pytest-qt deleted its widgets, never by
+    whichever worker thread of a later test happens to cross the collector's threshold."""
+    collector = GuiThreadCollector()
+    yield collector
+    collector.close()
+
+
+@pytest.fixture(autouse=True)
+def runners(monkeypatch, gui_thread_garbage):
     """Every Ops made during the test, so `settle` can wait for all of them."""
     made: weakref.WeakSet = weakref.WeakSet()
     original = ops_module.Ops.__init__
@@ -41,15 +53,17 @@ def qasync_loop(qapp):
     (qtbot.waitUntil) runs its callbacks and tasks. It is never run or stopped (qasync's
     stop() calls QApplication.exit(), which sends aboutToQuit and makes every later
     QEventLoop.exec() return at once, so the next test's waits would end early);
-    asyncio's own hook names it this thread's running loop while the test lasts, and
-    close() releases it. Nothing of qasync's private state is touched, so the window's
-    tests run in the same pytest process as the rest."""
+    asyncio's hook for event-loop implementations (`asyncio._set_running_loop`, in
+    `asyncio.__all__`; qasync's run_forever calls the same) names it this thread's
+    running loop while the test lasts, and close() releases it. Nothing of qasync's
+    private state is touched. The closed loop's timer object may still hold Qt timers:
+    `gui_thread_garbage` frees it on this thread when the test ends."""
     qasync = pytest.importorskip("qasync")
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
-    asyncio.events._set_running_loop(loop)
+    asyncio._set_running_loop(loop)
     yield loop
-    asyncio.events._set_running_loop(None)
+    asyncio._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
 

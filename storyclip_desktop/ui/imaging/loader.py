@@ -151,11 +151,13 @@ class ImageLoader(QObject):
         # path -> the file's stamp when it was last decoded (written by the workers)
         self._stamps: dict[str, tuple[int, int] | None] = {}
         self._priority = itertools.count()
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._on_done)
+        # The pool before the relay: children go in the order they were made, and the
+        # pool waits for its decodes as it goes, so none emits through a deleted relay.
         self.pool = QThreadPool(self)
         ideal = QThreadPool.globalInstance().maxThreadCount()
         self.pool.setMaxThreadCount(threads or max(2, min(4, ideal - 1)))
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_done)
 
     @classmethod
     def shared(cls) -> ImageLoader:
