@@ -1,0 +1,93 @@
+"""The window never asks the store on the GUI thread: every service call of the common
+flows (open a project, select scenes, edit, save the script, split, reorder, confirm,
+choose a version, undo, add and delete a scene) goes through ui/ops. On a shared store
+a query on the GUI thread is a click that waits for the network; this test lists any
+that crept back, by who asked."""
+
+from __future__ import annotations
+
+from storyclip_desktop.ui.main_window import MainWindow
+
+from .gui_thread_guard import store_on_gui_thread
+from .window_support import focus_out
+
+
+def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services, answer, tmp_path):
+    sv = local_services
+    other = sv.projects.create("다른", script="다른 장면.")
+    pid = sv.projects.create("테스트", script="하나.\n\n둘.\n\n셋.")
+    sv.scenes.split(pid)
+    sv.scenes.edit(pid, "S2", {"image_prompt": "가을 하늘"})
+    sv.scenes.edit(pid, "S3", {"image_prompt": "단풍길"})
+    sv.reviews.confirm_prompt(pid, "S3")
+    for n in (1, 2):
+        picture = tmp_path / f"s3-{n}.png"
+        picture.write_bytes(b"")
+        sv.assets.add_scene_version(pid, "S3", "image", picture.as_uri())
+    answer.confirm(True)
+
+    with store_on_gui_thread(sv) as asked:
+        w = MainWindow(sv)
+        qtbot.addWidget(w)
+        w.show()
+        settle()
+        assert w.open_project(other)
+        settle()
+        assert w.open_project(pid)
+        settle()
+        assert w.project_page.title.text() == "테스트"
+
+        for sid in ("S1", "S2", "S3", "S2"):  # selecting reads the scene for inspector and preview
+            w.select_scene(sid)
+            settle()
+        assert w.inspector.scene.scene_id == "S2"
+        assert w.preview.scene.scene_id == "S2"
+
+        w.review.confirm.trigger()
+        settle()
+        assert w.inspector.scene.status == "prompt_confirmed"
+        w.undo_stack.undo()
+        settle()
+        assert w.inspector.scene.status == "prompt"
+
+        w.select_scene("S1")
+        settle()
+        prompt = w.inspector.fields.edits["image_prompt"]
+        prompt.setPlainText("붉은 단풍")
+        w.inspector.fields.commit_pending()
+        settle()
+        assert w.inspector.scene.scene_json.get("image_prompt") == "붉은 단풍"
+
+        w.act_move_right.trigger()
+        settle()
+        assert w.timeline.model.scene_ids() == ["S2", "S1", "S3"]
+
+        w.select_scene("S3")
+        settle()
+        w.preview.preview(next(v for v in w.preview.versions if v.version == 1))
+        w.preview.use_button.click()
+        settle()
+        assert w.preview.scene.image_version == 1
+
+        w.project_page.script.editor.setPlainText("하나.\n\n둘.\n\n셋.\n\n넷.")
+        focus_out(w.project_page.script.editor)
+        settle()
+        assert w.project_page.script.state.text() == "Saved"
+        assert w.project_page.split_scenes()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 4  # re-split: new labels (S4 … S7)
+        w.undo_stack.undo()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 3
+
+        w.select_scene(w.timeline.model.scene_ids()[0])
+        settle()
+        assert w.add_scene()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 4
+        assert w.delete_scenes()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 3
+
+    assert sv.projects.get(pid).script == "하나.\n\n둘.\n\n셋.\n\n넷."
+    assert asked == [], "\n".join(dict.fromkeys(asked))
