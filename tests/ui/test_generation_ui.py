@@ -59,6 +59,9 @@ class Session:
     def open(self, pid: int) -> None:
         self.window.sidebar.reload(prefer=pid)
         assert self.window.open_project(pid)
+        # the project and its first scene are read off the GUI thread
+        self.qtbot.waitUntil(lambda: self.window.ctx.ops.idle() and not self.window.inspector.loading(),
+                             timeout=WAIT)
 
     def jobs(self, pid: int):
         return self.services.generation.jobs(pid)

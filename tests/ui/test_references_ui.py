@@ -28,6 +28,7 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     panel = CharactersPanel(ctx)
     qtbot.addWidget(panel)
     panel.set_project(people)
+    qtbot.waitUntil(ctx.ops.idle)  # the cast is read off the GUI thread
     names = [panel.rows.itemAt(i).widget().objectName() for i in range(panel.rows.count())]
     assert names == ["reference-row-style", "reference-row-민지", "reference-row-Jun"]
 
@@ -55,6 +56,7 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     answer.confirm(True)
     assert panel.remove_character("Jun")
     assert [c.name for c in ctx.services.references.characters(people)] == ["민지", "수아"]
+    qtbot.waitUntil(ctx.ops.idle)
     assert panel.rows.count() == 3
 
 
@@ -110,6 +112,7 @@ def test_the_preview_menu_uses_a_version_as_a_reference_and_regenerates_with_its
     qtbot.addWidget(pane)
     pane.show_project(people)
     pane.show_scene(people, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     av = pane.previewed
     assert av is not None and av.type == "image"
     menu = pane.version_menu
