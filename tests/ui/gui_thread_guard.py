@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import threading
 import traceback
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event
 

@@ -121,7 +121,9 @@ class SceneListModel(QAbstractListModel):
             if then is not None:
                 then()
             return
-        self.refresh(then)
+        # A key of its own: a refresh asked meanwhile must not take `then` (the first
+        # selection) with it; quick project switches still supersede each other.
+        self.refresh(then, key="cards-open")
 
     def reload(self) -> None:
         """Read the scenes now (a project was opened)."""
@@ -133,7 +135,7 @@ class SceneListModel(QAbstractListModel):
                 self.errorOccurred.emit(one_line(e))
         self._show_scenes(scenes)
 
-    def refresh(self, then: Callable[[], object] | None = None) -> None:
+    def refresh(self, then: Callable[[], object] | None = None, *, key: str = "cards") -> None:
         """Re-read the scenes off the GUI thread (they changed); `then` after."""
         pid = self.project_id
         if pid is None:
@@ -145,7 +147,7 @@ class SceneListModel(QAbstractListModel):
                 if then is not None:
                     then()
 
-        self.ctx.ops.read(lambda: self.services.scenes.list(pid), show, key="cards",
+        self.ctx.ops.read(lambda: self.services.scenes.list(pid), show, key=key,
                           failure=lambda e: self.errorOccurred.emit(one_line(e)))
 
     def _show_scenes(self, scenes: list[SceneView]) -> None:
