@@ -91,3 +91,30 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
 
     assert sv.projects.get(pid).script == "하나.\n\n둘.\n\n셋.\n\n넷."
     assert asked == [], "\n".join(dict.fromkeys(asked))
+
+
+def test_quick_clicks_through_scenes_show_the_last_and_never_blank(qtbot, settle, local_services, split_project,
+                                                                   window):
+    pid = split_project
+    local_services.scenes.add(pid, "세 번째 장면입니다.", after="S2")  # S3
+    window.timeline.refresh()
+    settle()
+    window.select_scene("S1")
+    settle()
+    assert window.inspector.scene.scene_id == "S1"
+    reads: list[str] = []
+    real = local_services.scenes.get
+    local_services.scenes.get = lambda p, s: (reads.append(s), real(p, s))[1]
+    try:
+        for sid in ("S2", "S3", "S2", "S3"):
+            window.select_scene(sid)
+            # until the new scene arrives, the panels keep showing the one before
+            assert window.inspector.stack.currentWidget() is not window.inspector.empty
+            assert window.inspector.scene is not None and window.preview.scene is not None
+        settle()
+    finally:
+        local_services.scenes.get = real
+    assert window.inspector.scene.scene_id == window.preview.scene.scene_id == "S3"
+    assert window.inspector.fields.edits["narration"].toPlainText() == local_services.scenes.get(pid, "S3").narration
+    # superseded reads never ran: far fewer than one inspector + one preview read per click
+    assert len(reads) < 8, reads
