@@ -9,7 +9,7 @@ from __future__ import annotations
 from storyclip_desktop.ui.main_window import MainWindow
 
 from .gui_thread_guard import store_on_gui_thread
-from .window_support import focus_out
+from .window_support import focus_out, scenes_under_review
 
 
 def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services, answer, tmp_path):
@@ -17,13 +17,7 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
     other = sv.projects.create("다른", script="다른 장면.")
     pid = sv.projects.create("테스트", script="하나.\n\n둘.\n\n셋.")
     sv.scenes.split(pid)
-    sv.scenes.edit(pid, "S2", {"image_prompt": "가을 하늘"})
-    sv.scenes.edit(pid, "S3", {"image_prompt": "단풍길"})
-    sv.reviews.confirm_prompt(pid, "S3")
-    for n in (1, 2):
-        picture = tmp_path / f"s3-{n}.png"
-        picture.write_bytes(b"")
-        sv.assets.add_scene_version(pid, "S3", "image", picture.as_uri())
+    scenes_under_review(sv, pid, tmp_path)
     answer.confirm(True)
 
     with store_on_gui_thread(sv) as asked:

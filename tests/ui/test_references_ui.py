@@ -119,16 +119,21 @@ def test_the_preview_menu_uses_a_version_as_a_reference_and_regenerates_with_its
     built = menu.fill(menu.menu, av)
     labels = [a.text() for a in built.actions()]
     assert labels[0] == "Use as reference for" and labels[1] == "Generate again with the same seed (1234)"
+    qtbot.waitUntil(pane.ctx.ops.idle)  # the names are read off the GUI thread, then filled in
     sub = built.actions()[0].menu()
     assert [a.text() for a in sub.actions() if a.text()] == ["The style", "민지", "Jun", "New character…"]
 
-    changed = []
+    changed, landed = [], []
     menu.referencesChanged.connect(changed.append)
-    ref = menu.use_as_reference(av, "민지")
-    assert ref.metadata["source"]["version"] == 1 and changed == [people]
+    assert menu.use_as_reference(av, "민지", then=landed.append)
+    qtbot.waitUntil(pane.ctx.ops.idle)
+    assert landed[-1].metadata["source"]["version"] == 1 and changed == [people]
     menu.ask_name = lambda: "수아"
-    assert menu.use_for_new_character(av).parents_id == f"{people}-C3"
+    assert menu.use_for_new_character(av, then=landed.append)
+    qtbot.waitUntil(pane.ctx.ops.idle)
+    assert landed[-1].parents_id == f"{people}-C3"
     sv.generation.key_check = lambda provider: False  # the Local preview takes a seed
-    result = menu.again_with_seed(av)
-    assert sv.generation.job(result.job_ids[0]).request["seed"] == 1234
+    assert menu.again_with_seed(av, then=landed.append)
+    qtbot.waitUntil(pane.ctx.ops.idle)
+    assert sv.generation.job(landed[-1].job_ids[0]).request["seed"] == 1234
     assert "again with seed 1234" in pane.info.text()

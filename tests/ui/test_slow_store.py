@@ -19,6 +19,8 @@ from PySide6.QtCore import Qt, QTimer
 from storyclip_desktop.services import Services
 from tests.support.netproxy import FaultProxy, pg_unix_socket
 
+from .window_support import scenes_under_review
+
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 LATENCY_S = 0.05  # each way: a round trip costs 100 ms
@@ -61,13 +63,7 @@ def slow_store(pg_url, tmp_path):
     direct.scenes.split(other)
     pid = direct.projects.create("Slow", script="하나.\n\n둘.\n\n셋.\n\n넷.")
     direct.scenes.split(pid)
-    direct.scenes.edit(pid, "S2", {"image_prompt": "가을 하늘"})
-    direct.scenes.edit(pid, "S3", {"image_prompt": "단풍길"})
-    direct.reviews.confirm_prompt(pid, "S3")
-    for n in (1, 2):
-        picture = tmp_path / f"s3-{n}.png"
-        picture.write_bytes(b"")  # the preview shows "missing"; the choice is what counts
-        direct.assets.add_scene_version(pid, "S3", "image", picture.as_uri())
+    scenes_under_review(direct, pid, tmp_path)
     direct.close()
     # the steps take a few minutes on a shared machine: past the proxy's default lifetime
     proxy = FaultProxy(pg_unix_socket(pg_url), seed=11, max_lifetime=900.0).start()
