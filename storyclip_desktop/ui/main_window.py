@@ -370,6 +370,8 @@ class MainWindow(QMainWindow):
 
     def _on_listed(self) -> None:
         self._listed = True
+        if self._project is None:  # no project at all: the page says how to start
+            self.project_page.set_project(None)
         self._focus_once()
 
     def _focus_once(self) -> None:

@@ -112,3 +112,11 @@ def test_quick_clicks_through_scenes_show_the_last_and_never_blank(qtbot, settle
     assert window.inspector.fields.edits["narration"].toPlainText() == local_services.scenes.get(pid, "S3").narration
     # superseded reads never ran: far fewer than one inspector + one preview read per click
     assert len(reads) < 8, reads
+
+
+def test_the_project_page_waits_for_the_list_before_saying_how_to_start(qtbot, settle, local_services):
+    w = MainWindow(local_services)
+    qtbot.addWidget(w)
+    assert w.project_page.stack.currentWidget() is not w.project_page.empty  # nothing flashes by
+    settle()
+    assert w.project_page.stack.currentWidget() is w.project_page.empty  # no projects: how to start

@@ -128,6 +128,10 @@ class ProjectPage(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(page)
+        # Until the window knows whether there is a project (the list is read off the
+        # GUI thread): nothing, rather than a "Start a project" that flashes by.
+        self.stack.addWidget(QWidget())
+        self.stack.setCurrentIndex(2)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -184,6 +188,7 @@ class ProjectPage(QWidget):
         return [self.split_button, self.script.editor, *self.preferences.tab_chain()]
 
     def set_project(self, project_id: int | None) -> None:
+        """Show a project (None: the "Start a project" state)."""
         self.project_id = project_id
         self.script.set_project(project_id)
         self.preferences.set_project(project_id)
