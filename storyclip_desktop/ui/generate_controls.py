@@ -217,19 +217,19 @@ class GenerateControls(QObject):
         ids = None if whole or kind == "narration" else self.w.selected_scene_ids()
         if not (whole or kind == "narration") and not ids:
             return
-        replace = False
-        if kind == "prompts":
-            edited: list[str] = []
-            with self.w.reporter.guard():
-                edited = self.w.services.generation.edited_prompts(pid, ids)
-            if edited:
-                replace = ask_replace_edited(self.w, edited)
-                if replace is None:
-                    return
-        if kind == "prompts":
-            c.generate(kind, pid, ids, replace_edited=replace)
-        else:
+        if kind != "prompts":
             c.generate(kind, pid, ids)
+            return
+
+        def ask(edited: list[str]) -> None:
+            # prompts typed by hand are only replaced when the editor says so
+            replace = ask_replace_edited(self.w, edited) if edited else False
+            if replace is not None and pid == self.w.current_project_id():
+                c.generate(kind, pid, ids, replace_edited=replace)
+
+        generation = self.w.services.generation
+        self.w.ctx.ops.read(lambda: generation.edited_prompts(pid, ids), ask,
+                            busy=("generate-ask", pid))
 
     # ---- job routing ----------------------------------------------------------------
 
