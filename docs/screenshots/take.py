@@ -169,6 +169,7 @@ class Shots:
             w.timeline.select_scene(scenes[0])
             w._on_selection(list(scenes))  # a multi-selection, as Ctrl+click makes it
             w.act_generate[kind].trigger()
+        self.wait(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
         if len(self.batches) == before:
             states = {s.scene_id: s.status for s in self.sv.scenes.list(self.pid)}
             shown = {sid: w.timeline.model.scene(w.timeline.model.index_of(sid).row()).status for sid in states}

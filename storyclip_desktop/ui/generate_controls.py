@@ -134,10 +134,18 @@ class GenerateControls(QObject):
         """Which provider each kind would use for the current project (re-read when the
         project, its preferences or the API keys change, never at every repaint)."""
         c, pid = self.controller, self.w.current_project_id()
-        choices = None
-        if c is not None and pid is not None:
-            with self.w.reporter.guard():
-                choices = c.choices(pid)
+        if c is None or pid is None:
+            self._show_choices(None)
+            return
+        # read off the GUI thread: a choice reads the project's preferences
+        def show(choices: dict | None) -> None:
+            if pid == self.w.current_project_id():
+                self._show_choices(choices)
+
+        self.w.ctx.ops.read(lambda: c.choices(pid), show, key="generate-choices",
+                            failure=lambda e: (self._show_choices(None), self.w.reporter.report(e)))
+
+    def _show_choices(self, choices: dict | None) -> None:
         self._choices = choices
         missing: dict[str, list[str]] = {}
         for job_kind, ch in (choices or {}).items():
@@ -209,19 +217,19 @@ class GenerateControls(QObject):
         ids = None if whole or kind == "narration" else self.w.selected_scene_ids()
         if not (whole or kind == "narration") and not ids:
             return
-        replace = False
-        if kind == "prompts":
-            edited: list[str] = []
-            with self.w.reporter.guard():
-                edited = self.w.services.generation.edited_prompts(pid, ids)
-            if edited:
-                replace = ask_replace_edited(self.w, edited)
-                if replace is None:
-                    return
-        if kind == "prompts":
-            c.generate(kind, pid, ids, replace_edited=replace)
-        else:
+        if kind != "prompts":
             c.generate(kind, pid, ids)
+            return
+
+        def ask(edited: list[str]) -> None:
+            # prompts typed by hand are only replaced when the editor says so
+            replace = ask_replace_edited(self.w, edited) if edited else False
+            if replace is not None and pid == self.w.current_project_id():
+                c.generate(kind, pid, ids, replace_edited=replace)
+
+        generation = self.w.services.generation
+        self.w.ctx.ops.read(lambda: generation.edited_prompts(pid, ids), ask,
+                            busy=("generate-ask", pid))
 
     # ---- job routing ----------------------------------------------------------------
 

@@ -23,11 +23,10 @@ from ..domain.job_kinds import JobKind
 from ..services.generation_jobs import JobView
 from .errors import USER_ERRORS, message_for, one_line
 from .jobs_panel import JobsController, JobsPanel
-from .ops import Ops
+from .ops import Changes, Ops
 
 if TYPE_CHECKING:
     from ..services.app import Services
-    from ..services.generation import BatchResult
     from ..services.generation_plan import Choice
     from .main_window import MainWindow
 
@@ -117,10 +116,12 @@ class GenerationController(QObject):
     choicesChanged = Signal()  # keys became known or changed: providers may differ
 
     def __init__(
-        self, services: Services, jobs: JobsController, keys: KeyCache, parent: QObject | None = None
+        self, services: Services, jobs: JobsController, keys: KeyCache, parent: QObject | None = None,
+        *, ops: Ops | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
+        self.ops = ops or Ops(lambda e: self.errorOccurred.emit(e), self)  # the window's, installed
         self.jobs = jobs
         self.engine = jobs.engine
         self.keys = keys
@@ -165,24 +166,29 @@ class GenerationController(QObject):
     # ---- actions -----------------------------------------------------------------
 
     def generate(self, kind: str, project_id: int, scene_ids: Sequence[str] | None = None, *,
-                 replace_edited: bool = False) -> BatchResult | None:
+                 replace_edited: bool = False) -> bool:
         """`kind`: prompts / images / clips / narration. With scene ids, those scenes
         (a new version even of a scene that has one); without, the whole project.
-        Prompts typed by hand are only replaced with `replace_edited`."""
+        Prompts typed by hand are only replaced with `replace_edited`. The jobs are
+        queued off the GUI thread; `batchQueued` follows. False if nothing was asked
+        (keys not read yet, or the same Generate still being queued)."""
         if not self.ready:
             self.errorOccurred.emit("Still reading the API keys; try again in a moment")
-            return None
+            return False
         gen = self.services.generation
         job_kind = JobKind.from_batch(kind)  # ValueError for an unknown action: a bug
-        try:
-            ids = list(scene_ids) if scene_ids and job_kind.per_scene else None
-            result = gen.enqueue(job_kind, project_id, ids, replace_edited=replace_edited)
-        except USER_ERRORS as e:
-            self.errorOccurred.emit(ui_wording(message_for(e)))
-            return None
+        ids = list(scene_ids) if scene_ids and job_kind.per_scene else None
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, USER_ERRORS):
+                self.errorOccurred.emit(ui_wording(message_for(exc)))
+            else:
+                self.errorOccurred.emit(exc)
+
         # The engine announces each job (queued) on its next loop turn: busy cards follow.
-        self.batchQueued.emit(result)
-        return result
+        return self.ops.write(lambda: gen.enqueue(job_kind, project_id, ids, replace_edited=replace_edited),
+                              changes=Changes(project_id), initiator=self, busy=("generate", project_id, kind),
+                              success=self.batchQueued.emit, failure=refused)
 
     def load_active(self) -> None:
         """Jobs left queued or running (a previous run, the CLI): their scenes are busy
@@ -315,7 +321,7 @@ def install_generation(
     jobs = JobsController(engine, window)
     panel = JobsPanel(jobs)
     window.set_jobs_panel(panel)
-    controller = GenerationController(services, jobs, keys, window)
+    controller = GenerationController(services, jobs, keys, window, ops=window.ctx.ops)
     window.set_generation_controller(controller)
     window.keysChanged.connect(lambda _provider: engine.forget_providers())
     window.keysChanged.connect(lambda _provider: keys.refresh())

@@ -8,7 +8,7 @@ job routing (generate_controls.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QToolButton, QWidget
 
@@ -96,9 +96,10 @@ class MainWindow(QMainWindow):
         self.watcher = StoreWatcher(services, self.events, self)
         self.layout_memory = LayoutMemory(self, self.frame, self.act_show, ui_settings())
         self.layout_memory.restore()
-        self.sidebar.reload(prefer=self.layout_memory.last_project())
+        self._focused_once = self._listed = self._shown = False
+        # the project list is read off the GUI thread too
+        self.sidebar.refresh(select=self.layout_memory.last_project(), then=self._on_listed)
         self.update_actions()
-        self._focused_once = False
 
     # ---- public API --------------------------------------------------------------
 
@@ -224,6 +225,7 @@ class MainWindow(QMainWindow):
         ev.projectChanged.connect(self._on_project_changed)
         self.undo_stack.indexChanged.connect(self._on_stack_moved)
         self.project_page.script.saved.connect(lambda _p: self.update_actions())
+        self.project_page.headerShown.connect(self._update_title)
         self.project_page.newProjectRequested.connect(self.sidebar.create_project)
         self._chain_tab_order()
 
@@ -237,21 +239,28 @@ class MainWindow(QMainWindow):
     # ---- reacting ----------------------------------------------------------------
 
     def _on_project(self, project_id: object) -> None:
-        self.inspector.set_scene(None, None)
+        """Open a project: its page, cards, scene and preview are read off the GUI
+        thread; each panel keeps what it shows until its part arrives."""
         self.project_page.set_project(project_id)
         self._project, self._scene, self._selection = project_id, None, []
         self.watcher.watch(project_id)
-        self.timeline.set_project(project_id)
         last = self.layout_memory.last_scene(project_id) if project_id is not None else None
-        if last and self.timeline.model.index_of(last).isValid():
-            self.timeline.select_scene(last)  # where the editor was when they quit
-        self.generate_controls.show_busy_cards()
-        if self._scene is None:  # no scenes: clear what the previous project showed
-            self.preview.show_scene(project_id, None)
-            self.center.setCurrentIndex(0)  # nothing to preview yet: the script is the work
+        # where the editor was when they quit
+        self.timeline.set_project(project_id, prefer=last, then=lambda: self._project_shown(project_id))
         self._update_title()
         self.currentProjectChanged.emit(project_id)
         self.generate_controls.refresh_choices()
+        self.update_actions()
+
+    def _project_shown(self, project_id: object) -> None:
+        if project_id != self._project:
+            return
+        self.generate_controls.show_busy_cards()
+        if self._scene is None:  # no scenes: clear what the previous project showed
+            self.inspector.set_scene(None, None)
+            self.preview.show_scene(project_id, None)
+            self.center.setCurrentIndex(0)  # nothing to preview yet: the script is the work
+            self.update_actions()
 
     def _on_project_changed(self, project_id: object) -> None:
         if project_id == self._project:
@@ -356,13 +365,37 @@ class MainWindow(QMainWindow):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.watcher.start()
-        if not self._focused_once:  # start where the work is, not on the first tool button
+        self._shown = True
+        self._focus_once()
+
+    def _on_listed(self) -> None:
+        self._listed = True
+        if self._project is None:  # no project at all: the page says how to start
+            self.project_page.set_project(None)
+        self._focus_once()
+
+    def _focus_once(self) -> None:
+        """Start where the work is, not on the first tool button: once the window
+        shows and the project list is in."""
+        if self._shown and self._listed and not self._focused_once:
             self._focused_once = True
             target = self.sidebar.view if self._project is not None else self.project_page.new_button
             target.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _let_writes_land(self, bound_ms: int = 10_000) -> None:
+        """Quitting waits (events flowing) for the calls under way, such as the script
+        saved just now, so closing never drops them; a store that does not answer
+        gets `bound_ms`."""
+        if self.ctx.ops.idle():
+            return
+        loop = QEventLoop()
+        self.ctx.ops.settled.connect(loop.quit)
+        QTimer.singleShot(bound_ms, loop.quit)
+        loop.exec()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.commit_pending()
+        self._let_writes_land()
         drafts = self.project_page.script.unsaved()
         if drafts and not errors.confirm(
             self, "Unsaved script",

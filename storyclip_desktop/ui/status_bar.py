@@ -109,7 +109,6 @@ class StatusBar(QStatusBar):
             self.addPermanentWidget(w)
         self.set_online(True)
         self.set_running_jobs(0)
-        self.refresh_tokens()
 
     def set_online(self, online: bool) -> None:
         """Placeholder until sync exists: the shared store is 'online' when reachable."""
@@ -125,15 +124,13 @@ class StatusBar(QStatusBar):
         self.jobs_label.setText(f"{n} job{'s' if n != 1 else ''} running" if n else "No jobs running")
 
     def use_ops(self, ops: Ops) -> None:
-        """From now on token counts are read off the GUI thread."""
+        """Token counts are read through the window's operations (off the GUI thread)."""
         self._ops = ops
+        self.refresh_tokens()
 
     def refresh_tokens(self) -> None:
-        ops = self._ops
-        if ops is None:  # start-up, before the window's operations exist
-            self._show_tokens(self.services.tokens.usage())
-        else:
-            ops.read(self.services.tokens.usage, self._show_tokens, key="tokens")
+        if self._ops is not None:
+            self._ops.read(self.services.tokens.usage, self._show_tokens, key="tokens")
 
     def _show_tokens(self, usage: list[TokenUsage]) -> None:
         for u in usage:

@@ -126,11 +126,12 @@ def split_project(local_services, project):
 
 
 @pytest.fixture
-def window(qtbot, local_services):
+def window(qtbot, local_services, settle):
     from storyclip_desktop.ui.main_window import MainWindow
 
     w = MainWindow(local_services)
     qtbot.addWidget(w)
+    settle()  # the project list, the project and its first scene are read off the GUI thread
     yield w
     w.undo_stack.clear()
 

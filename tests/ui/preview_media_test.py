@@ -52,6 +52,7 @@ def test_clip_plays_with_space_scrub_and_loop(qtbot, scene_with_clip, loader):
     sv, pid, _clip = scene_with_clip
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert (pane.previewed.type, pane.previewed.version) == ("clip", 1)  # the latest step
     assert pane.media.showing_clip()
     clip = pane.media.player
@@ -76,6 +77,7 @@ def test_clip_plays_with_space_scrub_and_loop(qtbot, scene_with_clip, loader):
     qtbot.waitUntil(lambda: player.position() >= 400 or player.playbackState() != QMediaPlayer.PlaybackState.PlayingState, timeout=5000)
     # Switching scenes stops the clip.
     pane.show_scene(pid, "S2")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert player.playbackState() == QMediaPlayer.PlaybackState.StoppedState
 
 
@@ -84,6 +86,7 @@ def test_clip_and_image_in_the_version_strip(qtbot, scene_with_clip, loader):
     sv, pid, _ = scene_with_clip
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     m = pane.strip.versions
     assert [(m.version(r).type, m.version(r).version) for r in range(m.rowCount())] == [("image", 1), ("clip", 1)]
     pane.preview(m.version(0))
@@ -102,6 +105,7 @@ def test_narration_plays_the_projects_chosen_version(qtbot, local_services, load
     sv.assets.choose_narration(pid, 1)
     pane = _pane(qtbot, sv, loader)
     pane.show_project(pid)
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     bar = pane.narration
     assert bar.path.name == "n1.wav" and bar.info.text() == "v1"
     qtbot.waitUntil(lambda: bar.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia, timeout=10000)
@@ -116,6 +120,7 @@ def test_project_without_narration(qtbot, local_services, loader):
     pid = make_project(sv, 1)
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert pane.narration.info.text() == "No narration yet"
     assert not pane.narration.transport.isEnabled()
 
@@ -128,6 +133,7 @@ def test_missing_clip_file_says_so(qtbot, local_services, loader, tmp_path):
     sv.assets.add_scene_version(pid, "S1", "clip", str(tmp_path / "never-written.mp4"), {})
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert not pane.media.showing_clip()
     assert "missing file" in pane.media.canvas.message and "never-written.mp4" in pane.media.canvas.message
     pane.media.canvas.grab()
@@ -140,6 +146,7 @@ def test_without_qtmultimedia_the_pane_explains(qtbot, scene_with_clip, loader, 
     sv.assets.add_narration_version(pid, str(tmp_path / "n.wav"), {})
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert pane.media.player is None and not pane.media.showing_clip()
     assert "Clip playback is unavailable" in pane.media.canvas.message
     assert "cannot open shared object" in pane.media.canvas.message

@@ -56,6 +56,7 @@ def test_version_strip_lists_versions_with_provider_and_model(qtbot, qtmodeltest
     sv, pid = scene_with_two_images
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     m = pane.strip.versions
     qtmodeltester.check(m)
     assert m.rowCount() == 2
@@ -76,6 +77,7 @@ def test_clicking_a_version_previews_it(qtbot, scene_with_two_images, loader):
     sv, pid = scene_with_two_images
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     strip = pane.strip
     QTest.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      strip.visualRect(strip.versions.index(0)).center())
@@ -95,6 +97,7 @@ def test_use_this_version_after_confirmation_goes_back_to_review(qtbot, scene_wi
     assert sv.scenes.get(pid, "S1").status == "image_confirmed"
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     pane.preview(pane.versions[0])
     with qtbot.waitSignal(pane.versionChosen) as chosen:
         pane.use_button.click()
@@ -111,6 +114,7 @@ def test_choosing_a_version_is_one_undo_step(qtbot, scene_with_two_images, loade
     sv, pid = scene_with_two_images
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     pane.preview(pane.versions[0])
     with qtbot.waitSignal(pane.versionChosen):
         pane.use_button.click()
@@ -129,6 +133,7 @@ def test_compare_shows_two_versions_side_by_side(qtbot, scene_with_two_images, l
     sv, pid = scene_with_two_images
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     pane.preview(pane.versions[0])
     pane.compare_button.click()
     assert pane.stack.currentWidget() is pane.compare
@@ -156,6 +161,7 @@ def test_compare_needs_two_versions(qtbot, local_services, loader, tmp_path):
     add_image(sv, pid, "S1", write_png(tmp_path / "only.png", (1, 2, 3)))
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert not pane.compare_button.isEnabled()
     pane.set_comparing(True)
     assert pane.stack.currentWidget() is pane.media
@@ -165,10 +171,12 @@ def test_letterboxed_at_the_project_ratio(qtbot, scene_with_two_images, loader):
     sv, pid = scene_with_two_images
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     frame = pane.media.canvas.frame_rect()
     assert frame.width() / frame.height() == pytest.approx(9 / 16, rel=0.01)  # the default
     sv.preferences.update(pid, ratio="16:9")
     pane.show_project(pid)
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     frame = pane.media.canvas.frame_rect()
     assert frame.width() / frame.height() == pytest.approx(16 / 9, rel=0.01)
     qtbot.waitUntil(lambda: pane.media.canvas.state == "ready", timeout=5000)
@@ -180,6 +188,7 @@ def test_missing_file_says_so(qtbot, local_services, loader, tmp_path):
     add_image(sv, pid, "S1", tmp_path / "deleted.png")
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     qtbot.waitUntil(lambda: pane.media.canvas.state == "missing", timeout=5000)
     pane.media.canvas.grab()  # paints the "missing file" text without raising
 
@@ -189,10 +198,12 @@ def test_scene_without_versions_and_no_scene(qtbot, local_services, loader):
     pid = make_project(sv, 2)
     pane = _pane(qtbot, sv, loader)
     pane.show_scene(pid, "S2")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert pane.previewed is None and pane.strip.versions.rowCount() == 0
     assert pane.media.canvas.state == "empty" and "No image yet" in pane.media.canvas.message
     assert not pane.use_button.isEnabled() and not pane.compare_button.isEnabled()
     pane.show_scene(pid, None)
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert pane.title.text() == "Preview"
 
 
@@ -202,6 +213,7 @@ def test_errors_are_reported_not_raised(qtbot, local_services, loader):
     pane = _pane(qtbot, sv, loader)
     with qtbot.waitSignal(pane.errorOccurred) as err:
         pane.show_scene(pid, "S42")
+        qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     assert "no scene S42" in err.args[0]
 
 

@@ -19,8 +19,12 @@ from storyclip_desktop.ui.main_window import MainWindow
 
 seen = {}
 
-def quit_soon():
+def quit_soon(tries=[0]):
     win = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    tries[0] += 1
+    if win.windowTitle() == "StoryClip" and tries[0] < 100:  # the project is read off the GUI thread
+        QTimer.singleShot(100, quit_soon)
+        return
     seen.update(project=win.current_project_id(), title=win.windowTitle(),
                 loop=type(asyncio.get_event_loop()).__name__,
                 app=QApplication.instance().applicationName())

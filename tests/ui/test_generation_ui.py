@@ -59,6 +59,9 @@ class Session:
     def open(self, pid: int) -> None:
         self.window.sidebar.reload(prefer=pid)
         assert self.window.open_project(pid)
+        # the project and its first scene are read off the GUI thread
+        self.qtbot.waitUntil(lambda: self.window.ctx.ops.idle() and not self.window.inspector.loading(),
+                             timeout=WAIT)
 
     def jobs(self, pid: int):
         return self.services.generation.jobs(pid)
@@ -95,6 +98,23 @@ def _texts(actions) -> list[str]:
     return [a.text().replace("&", "") for a in actions]
 
 
+def test_generate_queues_off_the_gui_thread(session, local_services, qtbot):
+    """Generate › Images for the whole project asks the store only off the GUI thread
+    (the jobs are queued through ui/ops)."""
+    from .gui_thread_guard import store_on_gui_thread
+
+    sv = local_services
+    pid = make_project(sv, 2, "prompt_confirmed")
+    s = session()
+    w = s.window
+    s.open(pid)
+    with store_on_gui_thread(sv) as asked:
+        w.act_generate_all["images"].trigger()
+        qtbot.waitUntil(w.ctx.ops.idle)
+    assert asked == [], "\n".join(asked)
+    qtbot.waitUntil(lambda: s.settled(pid, 2), timeout=WAIT)
+
+
 def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(session, local_services, qtbot):
     sv = local_services
     pid = make_project(sv, 3, "prompt_confirmed")
@@ -125,6 +145,7 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     w.generation_controller.runningChanged.connect(counts.append)
 
     w.act_generate_all["images"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     assert w.jobs_popover.isHidden()  # a batch never opens the jobs panel by itself
     assert "Queued 3 images (Local preview)." in w.status.currentMessage()
     qtbot.waitUntil(lambda: s.settled(pid, 3), timeout=WAIT)
@@ -162,6 +183,7 @@ def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(ses
     # A second image for one named scene: a new version shows in the preview's strip.
     w.select_scene(current)
     w.act_generate["images"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     qtbot.waitUntil(lambda: s.settled(pid, 4), timeout=WAIT)
     qtbot.waitUntil(lambda: w.preview.previewed is not None and w.preview.previewed.version == 2, timeout=WAIT)
     assert [v.version for v in w.preview.versions if v.type == "image"] == [1, 2]
@@ -176,6 +198,7 @@ def test_narration_reaches_the_preview_narration_bar(session, local_services, qt
     s.open(pid)
     assert w.preview.narration.path is None
     w.act_generate["narration"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     assert "Queued 1 narration (Local preview)." in w.status.currentMessage()
     qtbot.waitUntil(lambda: s.settled(pid, 1), timeout=WAIT)
     assert s.jobs(pid)[0].state == "succeeded"
@@ -198,6 +221,7 @@ def test_skipped_scenes_and_errors_are_reported(session, local_services, qtbot):
     w._on_selection(["S1", "S2"])
     assert w.act_generate["images"].text().replace("&", "") == "Images for 2 selected scenes — Local preview"
     w.act_generate["images"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     assert not w.banner.isHidden() and w.banner.level == "info"
     text = w.banner.label.text()
     assert text.startswith("Queued 1 image (Local preview).")
@@ -206,6 +230,7 @@ def test_skipped_scenes_and_errors_are_reported(session, local_services, qtbot):
 
     # Nothing left to do for the whole project: a clear error, nothing queued.
     w.act_generate_all["images"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     assert w.banner.level == "error"
     assert w.banner.label.text().startswith("No image to generate: S1: already has an image")
     assert "generate for this scene alone for a new version" in w.banner.label.text()  # not the CLI's --scenes
@@ -231,6 +256,7 @@ def test_cancel_from_the_jobs_panel(session, local_services, qtbot):
     w = s.window
     s.open(pid)
     w.act_generate_all["images"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     qtbot.waitUntil(lambda: w.timeline.model.is_busy("S1") and w.timeline.model.is_busy("S2"), timeout=WAIT)
     assert w.status.jobs_label.text() == "2 jobs running"
 
@@ -276,6 +302,7 @@ def test_keys_decide_the_labels_and_quota_failures_show(session, local_services,
 
     sv.tokens.reserve("gemini", 199_999, "someone-else")  # 1 token left
     w.act_generate_all["images"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     assert "Queued 2 images (Gemini)." in w.status.currentMessage()
     qtbot.waitUntil(lambda: s.settled(pid, 2), timeout=WAIT)
     assert {j.state for j in s.jobs(pid)} == {"failed"}

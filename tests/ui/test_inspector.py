@@ -20,6 +20,7 @@ def _inspector(qtbot, ctx, pid, sid):
     ins = SceneInspector(ctx)
     qtbot.addWidget(ins)
     ins.set_scene(pid, sid)
+    qtbot.waitUntil(lambda: not ins.loading() and ctx.ops.idle())  # read off the GUI thread
     return ins
 
 
@@ -226,13 +227,16 @@ def test_empty_state_without_scene(qtbot, ctx, project):
     assert not ins.review_actions.confirm.isEnabled()
 
 
-def test_unapplied_json_survives_a_scene_switch(qtbot, ctx, scene, local_services):
+def test_unapplied_json_survives_a_scene_switch(settle, qtbot, ctx, scene, local_services):
     pid, sid = scene
     other = local_services.scenes.list(pid)[1].scene_id
     ins = _inspector(qtbot, ctx, pid, sid)
     ins.json.edit.setPlainText('{"narration": "반쯤 고친')
     ins.set_scene(pid, other)
+    assert ins.json.text() == '{"narration": "반쯤 고친'  # shown until the other scene arrives
+    settle()
     assert json.loads(ins.json.text())["narration"] == "두 번째 장면입니다."
     ins.set_scene(pid, sid)
+    settle()
     assert ins.json.text() == '{"narration": "반쯤 고친'
     assert not ins.json.error.isHidden()

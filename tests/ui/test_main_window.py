@@ -117,6 +117,7 @@ def test_layout_persists_in_config_dir(settle, qtbot, local_services, project):
     assert w2.size() == size
     assert w2.top_split.sizes()[0] == saved[0]
     assert not w2.act_show["inspector"].isChecked()
+    settle()  # the project list is read off the GUI thread
     assert w2.current_project_id() == project
     w2.reset_layout()
     settle()

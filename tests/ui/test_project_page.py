@@ -11,6 +11,7 @@ def _page(qtbot, ctx, pid):
     page = ProjectPage(ctx)
     qtbot.addWidget(page)
     page.set_project(pid)
+    qtbot.waitUntil(ctx.ops.idle)  # the project is read off the GUI thread
     return page
 
 
@@ -141,7 +142,10 @@ def test_split_asks_before_replacing_and_undo_restores(settle, qtbot, ctx, split
     settle()
 
     asked = answer.confirm(False)
-    assert page.split_scenes() is False
+    assert page.split_scenes() is True  # asked: saving, counting and asking follow
+    assert not page.split_button.isEnabled()  # no second split meanwhile
+    settle()
+    assert page.split_button.isEnabled()
     assert asked == ["Replace 2 scenes? Their texts will be replaced; generated versions stay in the project's history."]
     assert len(local_services.scenes.list(pid)) == 2
     assert local_services.projects.get(pid).script == "하나.\n\n둘.\n\n셋."  # saved first

@@ -28,6 +28,7 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     panel = CharactersPanel(ctx)
     qtbot.addWidget(panel)
     panel.set_project(people)
+    qtbot.waitUntil(ctx.ops.idle)  # the cast is read off the GUI thread
     names = [panel.rows.itemAt(i).widget().objectName() for i in range(panel.rows.count())]
     assert names == ["reference-row-style", "reference-row-민지", "reference-row-Jun"]
 
@@ -55,6 +56,7 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     answer.confirm(True)
     assert panel.remove_character("Jun")
     assert [c.name for c in ctx.services.references.characters(people)] == ["민지", "수아"]
+    qtbot.waitUntil(ctx.ops.idle)
     assert panel.rows.count() == 3
 
 
@@ -110,22 +112,28 @@ def test_the_preview_menu_uses_a_version_as_a_reference_and_regenerates_with_its
     qtbot.addWidget(pane)
     pane.show_project(people)
     pane.show_scene(people, "S1")
+    qtbot.waitUntil(pane.ctx.ops.idle)  # read off the GUI thread
     av = pane.previewed
     assert av is not None and av.type == "image"
     menu = pane.version_menu
     built = menu.fill(menu.menu, av)
     labels = [a.text() for a in built.actions()]
     assert labels[0] == "Use as reference for" and labels[1] == "Generate again with the same seed (1234)"
+    qtbot.waitUntil(pane.ctx.ops.idle)  # the names are read off the GUI thread, then filled in
     sub = built.actions()[0].menu()
     assert [a.text() for a in sub.actions() if a.text()] == ["The style", "민지", "Jun", "New character…"]
 
-    changed = []
+    changed, landed = [], []
     menu.referencesChanged.connect(changed.append)
-    ref = menu.use_as_reference(av, "민지")
-    assert ref.metadata["source"]["version"] == 1 and changed == [people]
+    assert menu.use_as_reference(av, "민지", then=landed.append)
+    qtbot.waitUntil(pane.ctx.ops.idle)
+    assert landed[-1].metadata["source"]["version"] == 1 and changed == [people]
     menu.ask_name = lambda: "수아"
-    assert menu.use_for_new_character(av).parents_id == f"{people}-C3"
+    assert menu.use_for_new_character(av, then=landed.append)
+    qtbot.waitUntil(pane.ctx.ops.idle)
+    assert landed[-1].parents_id == f"{people}-C3"
     sv.generation.key_check = lambda provider: False  # the Local preview takes a seed
-    result = menu.again_with_seed(av)
-    assert sv.generation.job(result.job_ids[0]).request["seed"] == 1234
+    assert menu.again_with_seed(av, then=landed.append)
+    qtbot.waitUntil(pane.ctx.ops.idle)
+    assert sv.generation.job(landed[-1].job_ids[0]).request["seed"] == 1234
     assert "again with seed 1234" in pane.info.text()

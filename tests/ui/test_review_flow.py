@@ -135,6 +135,7 @@ def test_batch_prompts_keep_an_edited_prompt_and_a_replacement_is_undoable(sessi
     asked: list[list[str]] = []
     monkeypatch.setattr(generate_controls, "ask_replace_edited", lambda parent, ids: asked.append(ids) or False)
     w.act_generate_all["prompts"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     assert asked == [["S2"]]
     qtbot.waitUntil(lambda: s.settled(pid, 2), timeout=WAIT)
     scenes = {x.scene_id: x for x in sv.scenes.list(pid)}
@@ -147,6 +148,7 @@ def test_batch_prompts_keep_an_edited_prompt_and_a_replacement_is_undoable(sessi
     w.select_scene("S2")
     settle()
     w.act_generate["prompts"].trigger()
+    qtbot.waitUntil(w.ctx.ops.idle)  # the jobs are queued off the GUI thread
     qtbot.waitUntil(lambda: s.settled(pid, 3), timeout=WAIT)
     qtbot.waitUntil(lambda: sv.scenes.get(pid, "S2").scene_json["image_prompt"] != mine, timeout=WAIT)
     settle()

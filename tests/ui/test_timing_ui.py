@@ -17,12 +17,13 @@ def narrate(sv, pid):
 
 
 @pytest.fixture
-def timed_window(qtbot, local_services, split_project):
+def timed_window(qtbot, local_services, split_project, settle):
     narrate(local_services, split_project)
     from storyclip_desktop.ui.main_window import MainWindow
 
     w = MainWindow(local_services)
     qtbot.addWidget(w)
+    settle()  # the project and its first scene are read off the GUI thread
     yield w
     w.undo_stack.clear()
 

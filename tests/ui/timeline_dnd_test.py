@@ -13,7 +13,7 @@ from storyclip_desktop.ui.imaging import ImageLoader
 from storyclip_desktop.ui.timeline import MIME_TYPE, TimelineWidget
 from storyclip_desktop.ui.timeline import view as view_module
 
-from .timeline_support import db_order, make_project
+from .timeline_support import db_order, loaded, make_project
 
 IDS10 = [f"S{i}" for i in range(1, 11)]
 
@@ -31,6 +31,7 @@ def _timeline(qtbot, sv, pid, loader, width=2100):
     qtbot.addWidget(w)
     w.resize(width, 260)
     w.set_project(pid)
+    loaded(w)  # read off the GUI thread
     w.show()
     qtbot.waitExposed(w)
     return w, stack

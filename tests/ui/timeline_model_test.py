@@ -23,7 +23,7 @@ from storyclip_desktop.ui.timeline.model import (
     first_words,
 )
 
-from .timeline_support import add_image, db_order, make_project, write_png
+from .timeline_support import add_image, db_order, loaded, make_project, write_png
 
 
 @pytest.fixture
@@ -36,6 +36,7 @@ def loader(qapp):
 def _model(sv, pid, loader, stack=None) -> SceneListModel:
     m = SceneListModel(sv, stack, loader)
     m.set_project(pid)
+    loaded(m)  # read off the GUI thread
     return m
 
 
@@ -54,6 +55,7 @@ def test_modeltester_after_load_and_moves(settle, qtmodeltester, local_services,
     settle()
     assert m.scene_ids() == db_order(sv, pid)
     m.set_project(None)
+    loaded(m)  # read off the GUI thread
     settle()
     qtmodeltester.check(m)
     settle()

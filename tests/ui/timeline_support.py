@@ -81,3 +81,18 @@ def make_wav(path: Path, seconds: float = 1.0) -> Path:
         timeout=60,
     )
     return path
+
+
+def loaded(timeline, timeout_s: float = 15.0) -> None:
+    """Wait, with Qt's events flowing, until a timeline (widget or model) has read what
+    it asked for: scenes are read off the GUI thread (ui/ops)."""
+    import time
+
+    from PySide6.QtWidgets import QApplication
+
+    ops = getattr(timeline, "model", timeline).ctx.ops
+    end = time.monotonic() + timeout_s
+    while not ops.idle():
+        assert time.monotonic() < end, "the timeline's reads did not come back"
+        QApplication.processEvents()
+        time.sleep(0.001)

@@ -13,7 +13,7 @@ from storyclip_desktop.ui.timeline import TimelineWidget
 from storyclip_desktop.ui.timeline.model import THUMB_STATE_ROLE, THUMBNAIL_ROLE
 from storyclip_desktop.ui.timeline.status_style import STATUSES, contrast_ratio, status_style
 
-from .timeline_support import add_image, make_project, write_png
+from .timeline_support import add_image, loaded, make_project, write_png
 
 
 @pytest.fixture
@@ -37,11 +37,13 @@ def test_set_project_selects_the_first_scene(settle, qtbot, widget, local_servic
     pid = make_project(local_services, 5)
     with qtbot.waitSignal(widget.sceneActivated) as activated:
         widget.set_project(pid)
+        loaded(widget)  # read off the GUI thread
         settle()
     assert activated.args == ["S1"]
     assert widget.selected_scene_ids() == ["S1"]
     assert widget.count_label.text() == "5 scenes"
     widget.set_project(None)
+    loaded(widget)  # read off the GUI thread
     settle()
     assert widget.model.rowCount() == 0 and widget.count_label.text() == "0 scenes"
 
@@ -49,6 +51,7 @@ def test_set_project_selects_the_first_scene(settle, qtbot, widget, local_servic
 def test_select_scene_and_selection_signal(settle, qtbot, widget, local_services):
     pid = make_project(local_services, 5)
     widget.set_project(pid)
+    loaded(widget)  # read off the GUI thread
     settle()
     with qtbot.waitSignals([widget.sceneActivated, widget.selectionChanged]):
         widget.select_scene("S4")
@@ -67,6 +70,7 @@ def test_reload_keeps_the_selection(settle, widget, local_services):
     sv = local_services
     pid = make_project(sv, 5)
     widget.set_project(pid)
+    loaded(widget)  # read off the GUI thread
     settle()
     widget.select_scene("S3")
     sv.scenes.add(pid, "끝에 추가한 장면")
@@ -84,6 +88,7 @@ def test_refresh_scene_shows_the_new_status(settle, widget, local_services, tmp_
     sv = local_services
     pid = make_project(sv, 3)
     widget.set_project(pid)
+    loaded(widget)  # read off the GUI thread
     settle()
     add_image(sv, pid, "S2", write_png(tmp_path / "p.png", (30, 90, 200)))
     settle()
@@ -98,6 +103,7 @@ def test_cards_paint_thumbnail_badge_and_busy(settle, qtbot, widget, local_servi
     add_image(sv, pid, "S1", write_png(tmp_path / "red.png", (220, 20, 20), (1280, 720)))
     settle()
     widget.set_project(pid)
+    loaded(widget)  # read off the GUI thread
     settle()
     widget.set_busy("S2", True)
     settle()
@@ -124,6 +130,7 @@ def test_move_selection_api(settle, widget, local_services):
     sv = local_services
     pid = make_project(sv, 5)
     widget.set_project(pid)
+    loaded(widget)  # read off the GUI thread
     settle()
     widget.select_scene("S1")
     assert widget.move_selection(2)
@@ -159,6 +166,7 @@ def test_dark_palette_paints(settle, qtbot, local_services, loader):
     settle()
     w.resize(800, 260)
     w.set_project(make_project(local_services, 3))
+    loaded(w)  # read off the GUI thread
     settle()
     w.show()
     img = w.view.grab().toImage()
@@ -173,6 +181,7 @@ def test_heavy_painting_keeps_none_alive(settle, widget, local_services):
     on Python 3.11 drops one per void call (PYSIDE-3474) and aborts the interpreter,
     which is why pyproject.toml pins 6.11.x."""
     widget.set_project(make_project(local_services, 12))
+    loaded(widget)  # read off the GUI thread
     settle()
     before = sys.getrefcount(None)
     for _ in range(1500):

@@ -28,3 +28,16 @@ def type_ime(widget: QWidget, text: str) -> None:
 def focus_out(widget: QWidget) -> None:
     """What leaving a field does, without depending on window activation offscreen."""
     QApplication.sendEvent(widget, QFocusEvent(QEvent.Type.FocusOut))
+
+
+def scenes_under_review(sv, pid: int, folder) -> None:  # noqa: ANN001 - Services, Path
+    """A split project's S2 with a prompt to review and S3 with two images (v2 in use);
+    the other scenes stay drafts. The image files are empty: the preview says "missing",
+    the choice between them is what counts."""
+    sv.scenes.edit(pid, "S2", {"image_prompt": "가을 하늘"})
+    sv.scenes.edit(pid, "S3", {"image_prompt": "단풍길"})
+    sv.reviews.confirm_prompt(pid, "S3")
+    for n in (1, 2):
+        picture = folder / f"s3-{n}.png"
+        picture.write_bytes(b"")
+        sv.assets.add_scene_version(pid, "S3", "image", picture.as_uri())

@@ -53,6 +53,7 @@ class SceneInspector(QWidget):
         self.image_version_source: Callable[[], int | None] | None = None
         self._json_drafts: dict[tuple[int, str], str] = {}
         self._json_applied = False
+        self._wanted: tuple[int, str] | None = None  # the scene asked for, until it arrives
         self.actions_ = ReviewActions(self)
         a = self.actions_
         a.confirm.triggered.connect(self.confirm)
@@ -171,19 +172,44 @@ class SceneInspector(QWidget):
     # ---- what is shown -----------------------------------------------------------
 
     def set_scene(self, project_id: int | None, scene_id: str | None) -> None:
-        old = (self.scene.project_id, self.scene.scene_id) if self.scene else None
-        leaving = old is not None and old != (project_id, scene_id)
-        if leaving:
+        """Show a scene, read off the GUI thread. The scene shown stays until the new one
+        arrives (no flash of an empty page); of quick clicks only the last is read."""
+        self.project_id = project_id
+        wanted = (project_id, scene_id) if project_id is not None and scene_id else None
+        self._wanted = wanted
+        if wanted is None:
+            self._arrive(None, None)
+            return
+        pid, sid = wanted
+        sv = self.ctx.services
+
+        def shown(got: tuple[SceneView, list]) -> None:
+            if self._wanted == wanted:
+                self._arrive(*got)
+
+        def failed(exc: BaseException) -> None:
+            if self._wanted == wanted:
+                self._wanted = None
+                self.ctx.reporter.report(exc)
+
+        self.ctx.ops.read(lambda: (sv.scenes.get(pid, sid), sv.reviews.history(pid, sid)), shown,
+                          key="inspector-select", failure=failed)
+
+    def loading(self) -> bool:
+        """A scene was asked for and is not shown yet: actions wait for it."""
+        return self._wanted is not None and self._wanted != self._shown_key()
+
+    def _shown_key(self) -> tuple[int, str] | None:
+        return (self.scene.project_id, self.scene.scene_id) if self.scene else None
+
+    def _arrive(self, view: SceneView | None, reviews: list | None) -> None:
+        old, new = self._shown_key(), ((view.project_id, view.scene_id) if view else None)
+        self._wanted = None
+        if old is not None and old != new:
             self.fields.commit_pending()
             if self.json.is_dirty():  # unapplied JSON waits for the user's return
                 self._json_drafts[old] = self.json.text()
-        self.project_id = project_id
-        view = None
-        if project_id is not None and scene_id:
-            with self.ctx.reporter.guard():
-                view = self.ctx.services.scenes.get(project_id, scene_id)
-        new = (view.project_id, view.scene_id) if view else None
-        self._show(view, new_scene=new != old)
+        self._show(view, new_scene=new != old, reviews=reviews)
         if new != old and new in self._json_drafts:
             self.json.edit.setPlainText(self._json_drafts.pop(new))
             self.json.show_error("Unapplied edits from before; Apply or Revert.")
@@ -217,9 +243,6 @@ class SceneInspector(QWidget):
         self.rejection.setVisible(view.rejected)
         self.bring_back_button.setVisible(bool(view.replaced))
         self._update_version_label()
-        if reviews is None:
-            with self.ctx.reporter.guard():
-                reviews = self.ctx.services.reviews.history(view.project_id, view.scene_id)
         if reviews is not None:
             self.history.set_reviews(reviews)
             self.tabs.setTabText(2, f"Reviews ({len(reviews)})" if reviews else "Reviews")
@@ -312,7 +335,7 @@ class SceneInspector(QWidget):
     # ---- reviews -----------------------------------------------------------------
 
     def confirm(self) -> bool:
-        if self.scene is None:
+        if self.scene is None or self.loading():
             return False
         with self.ctx.reporter.guard() as g:
             action = confirm_action(self.scene.status)
@@ -321,7 +344,7 @@ class SceneInspector(QWidget):
     def review(self, action: SceneAction, comment: str | None = None) -> bool:
         self.fields.commit_pending()  # review what the editor sees, not the last save
         s = self.scene
-        if s is None:
+        if s is None or self.loading():  # never decide on the scene being left
             return False
         version = self.viewed_image_version() if action == SceneAction.CONFIRM_IMAGE else None
         # One decision at a time: a second click before the store answered is ignored.
@@ -332,7 +355,7 @@ class SceneInspector(QWidget):
     def reject(self) -> bool:
         self.fields.commit_pending()
         s = self.scene
-        if s is None or s.status == SceneStatus.INIT:
+        if s is None or self.loading() or s.status == SceneStatus.INIT:
             return False
         comment = reject_dialog.ask_reject_comment(self, s.scene_id, step_under_review(s.status))
         if comment is None:

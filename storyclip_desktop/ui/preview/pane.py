@@ -55,6 +55,7 @@ class PreviewPane(QWidget):
         self.previewed: AssetVersion | None = None
         self.ratio = DEFAULT_RATIO
         self._narration_project: int | None = None
+        self._wanted: tuple[int, str] | None = None  # the scene asked for, until it arrives
         self._filling = False
 
         self.title = QLabel(self)
@@ -177,60 +178,89 @@ class PreviewPane(QWidget):
         return False
 
     def show_project(self, project_id: int | None) -> None:
-        """Load the project's frame ratio and its chosen narration for playback."""
-        self.project_id = project_id
+        """Load the project's frame ratio and its chosen narration for playback (read off
+        the GUI thread; the frame keeps its ratio until the new one arrives)."""
         self._narration_project = project_id
         if project_id is None:
+            self.project_id = None
             self.narration.load(None)
             return
-        try:
-            self.ratio = parse_ratio(self.services.preferences.get(project_id).ratio)
-            project = self.services.projects.get(project_id)
-            path, version = None, project.narration_version
+        sv = self.services
+
+        def read() -> tuple[float, object, int | None]:
+            ratio = parse_ratio(sv.preferences.get(project_id).ratio)
+            path, version = None, sv.projects.get(project_id).narration_version
             if version is not None:
-                for av in self.services.assets.versions(project_id, None, "narration"):
+                for av in sv.assets.versions(project_id, None, "narration"):
                     if av.version == version:
                         path = local_path(av.storage_url)
+            return ratio, path, version
+
+        def show(got: tuple[float, object, int | None]) -> None:
+            if self._narration_project != project_id:
+                return  # another project is open by now
+            self.ratio, path, version = got
             self.narration.load(path, version)
-        except Exception as e:  # noqa: BLE001 - shown, never fatal
-            self._error(message_for(e))
-        self.media.set_ratio(self.ratio)
-        self.compare.set_ratio(self.ratio)
+            self.media.set_ratio(self.ratio)
+            self.compare.set_ratio(self.ratio)
+
+        self.ctx.ops.read(read, show, key="preview-project", failure=lambda e: self._error(message_for(e)))
 
     def show_scene(self, project_id: int | None, scene_id: str | None) -> None:
-        """Show a scene's current clip (when it is the latest step) or image."""
+        """Show a scene's current clip (when it is the latest step) or image. Read off
+        the GUI thread: the scene shown stays until the new one arrives, and of quick
+        clicks only the last is read."""
         if project_id != self._narration_project:
             self.show_project(project_id)
-        self.project_id = project_id
+        wanted = (project_id, scene_id) if project_id is not None and scene_id is not None else None
+        self._wanted = wanted
+        if wanted is None:
+            self.project_id = project_id
+            self._clear()
+            return
+        sv = self.services
+
+        def show(got: tuple[SceneView, list[AssetVersion]]) -> None:
+            if self._wanted != wanted:
+                return  # another scene was asked for meanwhile
+            self._wanted = None
+            self.project_id = project_id
+            self.info.clear()
+            self.compare_button.setChecked(False)
+            self.scene, self.versions = got
+            self.strip.versions.set_versions(self.versions, self._current())
+            self.previewed = None
+            self.preview(self._default_version())
+            self._update_header()
+
+        def failed(exc: BaseException) -> None:
+            if self._wanted != wanted:
+                return
+            self._wanted = None
+            self.project_id = project_id
+            self.scene, self.versions = None, []
+            self.strip.versions.set_versions([], {})
+            self.previewed = None
+            self.media.show_message(message_for(exc))
+            self._error(message_for(exc))
+            self._update_actions()
+
+        self.ctx.ops.read(lambda: (sv.scenes.get(*wanted), sv.assets.versions(*wanted)), show,
+                          key="preview-select", failure=failed)
+
+    def _clear(self) -> None:
         self.info.clear()
         self.compare_button.setChecked(False)
-        if project_id is None or scene_id is None:
-            self.scene, self.versions = None, []
-            self.title.setText(self.tr("Preview"))
-            self.narration_text.clear()
-            self.rejection.hide()
-            self.badge.hide()
-            self.subtitle.setText(self.tr("Select a scene in the timeline"))
-            self.strip.versions.set_versions([], {})
-            self.previewed = None
-            self.media.show_message(self.tr("No scene selected"))
-            self._update_actions()
-            return
-        try:
-            self.scene = self.services.scenes.get(project_id, scene_id)
-            self.versions = self.services.assets.versions(project_id, scene_id)
-        except Exception as e:  # noqa: BLE001
-            self.scene, self.versions = None, []
-            self.strip.versions.set_versions([], {})
-            self.previewed = None
-            self.media.show_message(message_for(e))
-            self._error(message_for(e))
-            self._update_actions()
-            return
-        self.strip.versions.set_versions(self.versions, self._current())
+        self.scene, self.versions = None, []
+        self.title.setText(self.tr("Preview"))
+        self.narration_text.clear()
+        self.rejection.hide()
+        self.badge.hide()
+        self.subtitle.setText(self.tr("Select a scene in the timeline"))
+        self.strip.versions.set_versions([], {})
         self.previewed = None
-        self.preview(self._default_version())
-        self._update_header()
+        self.media.show_message(self.tr("No scene selected"))
+        self._update_actions()
 
     def refresh(self, reveal: tuple[str, int | None] | None = None) -> None:
         """Re-read the scene shown (it changed) off the GUI thread, keeping the version

@@ -30,6 +30,7 @@ NARROW = 820  # below this page width the video settings sit under the script
 
 class ProjectPage(QWidget):
     newProjectRequested = Signal()
+    headerShown = Signal()  # the title line shows the open project's (read off the GUI thread)
 
     def __init__(self, ctx: CommandContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +128,10 @@ class ProjectPage(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(page)
+        # Until the window knows whether there is a project (the list is read off the
+        # GUI thread): nothing, rather than a "Start a project" that flashes by.
+        self.stack.addWidget(QWidget())
+        self.stack.setCurrentIndex(2)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -183,6 +188,7 @@ class ProjectPage(QWidget):
         return [self.split_button, self.script.editor, *self.preferences.tab_chain()]
 
     def set_project(self, project_id: int | None) -> None:
+        """Show a project (None: the "Start a project" state)."""
         self.project_id = project_id
         self.script.set_project(project_id)
         self.preferences.set_project(project_id)
@@ -195,32 +201,50 @@ class ProjectPage(QWidget):
         return self.script.save()
 
     def split_scenes(self) -> bool:
+        """Save the script, ask before replacing scenes, split: each step off the GUI
+        thread, the button greyed until the last came back (no double split)."""
         pid = self.project_id
-        if pid is None or not self.script.save():
+        if pid is None or not self.split_button.isEnabled():
             return False
-        with self.ctx.reporter.guard() as g:
-            existing = self.ctx.services.projects.get(pid).scene_count
-        if g.failed:
+        self.split_button.setEnabled(False)
+
+        def saved(ok: bool) -> None:
+            if not ok or pid != self.project_id:
+                self.split_button.setEnabled(True)
+                return
+            self.ctx.ops.read(lambda: self.ctx.services.projects.get(pid).scene_count, ask,
+                              failure=failed)
+
+        def ask(existing: int) -> None:
+            if pid != self.project_id or (existing and not errors.confirm(
+                self, "Split into scenes",
+                f"Replace {existing:,} scene{'s' if existing != 1 else ''}? Their texts will be "
+                "replaced; generated versions stay in the project's history.",
+                "Replace scenes",
+            )):
+                self.split_button.setEnabled(True)
+                return
+            if not self.ctx.push(lambda: SplitScenes(self.ctx, pid), done=lambda _ok: self.split_button.setEnabled(True)):
+                self.split_button.setEnabled(True)
+
+        def failed(exc: BaseException) -> None:
+            self.split_button.setEnabled(True)
+            self.ctx.reporter.report(exc)
+
+        if not self.script.save(then=saved):
+            self.split_button.setEnabled(True)
             return False
-        if existing and not errors.confirm(
-            self, "Split into scenes",
-            f"Replace {existing:,} scene{'s' if existing != 1 else ''}? Their texts will be "
-            "replaced; generated versions stay in the project's history.",
-            "Replace scenes",
-        ):
-            return False
-        return self.ctx.push(lambda: SplitScenes(self.ctx, pid))
+        return True
 
     def _refresh_header(self) -> None:
-        if self.project_id is None:
-            return
-        with self.ctx.reporter.guard():
-            self._show_header(self.ctx.services.projects.get(self.project_id))
+        if self.project_id is not None:
+            self._on_project_changed(self.project_id)
 
     def _show_header(self, d: ProjectDetail) -> None:
         if d.id != self.project_id:
             return  # another project is open by now
         self.title.setText(d.title)
+        self.headerShown.emit()
         n = d.scene_count
         scenes = f"{n:,} scene{'s' if n != 1 else ''}" if n else "Not split yet"
         self._header = " · ".join(x for x in (d.description, scenes) if x)
@@ -247,4 +271,4 @@ class ProjectPage(QWidget):
         if project_id == self.project_id:  # re-read off the GUI thread
             pid = self.project_id
             self.ctx.ops.read(lambda: self.ctx.services.projects.get(pid), self._show_header,
-                              key=("header", pid))
+                              key="project-header")

@@ -133,17 +133,30 @@ class PreferencesForm(QWidget):
     def set_project(self, project_id: int | None) -> None:
         self._flush_rule()
         self.project_id = project_id
+        self.prefs = None  # no change is taken until this project's settings arrive
         self.reload()
 
     def reload(self) -> None:
-        self.prefs = None
-        if self.project_id is not None:
-            with self.ctx.reporter.guard():
-                self.prefs = self.ctx.services.preferences.get(self.project_id)
-        self.setEnabled(self.prefs is not None)
-        if self.prefs is None:
+        """Re-read the settings off the GUI thread; the fields keep their values meanwhile."""
+        pid = self.project_id
+        if pid is None:
+            self.prefs = None
+            self.setEnabled(False)
             return
-        p = self.prefs
+
+        def failed(exc: BaseException) -> None:
+            if pid == self.project_id:
+                self.prefs = None
+                self.setEnabled(False)
+                self.ctx.reporter.report(exc)
+
+        self.ctx.ops.read(lambda: self.ctx.services.preferences.get(pid),
+                          lambda p: pid == self.project_id and self._show(p), key="preferences",
+                          failure=failed)
+
+    def _show(self, p: Preferences) -> None:
+        self.prefs = p
+        self.setEnabled(True)
         self._loading = True
         try:
             for field, combo in self.combos.items():

@@ -4,12 +4,15 @@ Ctrl+S and when focus leaves; over the limit it refuses and keeps the text as a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...domain.validation import SCRIPT_MAX
 from .. import theme
 from ..commands import CommandContext
+from ..ops import Changes
 from .counter import CharCounter, over_limit_reason
 
 
@@ -22,6 +25,8 @@ class ScriptEditor(QWidget):
         self.project_id: int | None = None
         self._stored = ""  # what the database holds for the current project
         self._drafts: dict[int, str] = {}
+        self._loading = False  # the project's script is being read
+        self._again: dict[int, tuple[str, Callable[[bool], object] | None]] = {}  # saved after the one running
 
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText(
@@ -59,7 +64,7 @@ class ScriptEditor(QWidget):
         return self.editor.toPlainText()
 
     def is_dirty(self) -> bool:
-        return self.project_id is not None and self.text() != self._stored
+        return self.project_id is not None and not self._loading and self.text() != self._stored
 
     def problem(self) -> str | None:
         return over_limit_reason("The script", len(self.text()), SCRIPT_MAX)
@@ -83,33 +88,86 @@ class ScriptEditor(QWidget):
                 self._drafts[self.project_id] = self.text()
         self.project_id = project_id
         self._stored = ""
-        if project_id is not None:
-            with self.ctx.reporter.guard() as g:
-                self._stored = self.ctx.services.projects.get(project_id).script or ""
-            if g.failed:
-                self.project_id = None
-        self.editor.setEnabled(self.project_id is not None)
-        self._show(self._drafts.pop(project_id, self._stored) if project_id is not None else "")
+        self._loading = project_id is not None
+        if project_id is None:
+            self.editor.setEnabled(False)
+            self._show("")
+            return
+        # The text shown stays, read-only, until this project's script arrives.
+        self.editor.setReadOnly(True)
 
-    def save(self) -> bool:
-        """One `projects.set_script` call; False (with the reason shown) if refused."""
+        def shown(script: str | None) -> None:
+            if project_id != self.project_id:
+                return
+            self._loading = False
+            self._stored = script or ""
+            self.editor.setReadOnly(False)
+            self.editor.setEnabled(True)
+            self._show(self._drafts.pop(project_id, self._stored))
+
+        def failed(exc: BaseException) -> None:
+            if project_id == self.project_id:
+                self._loading = False
+                self.project_id = None
+                self.editor.setReadOnly(False)
+                self.editor.setEnabled(False)
+                self._show("")
+                self.ctx.reporter.report(exc)
+
+        self.ctx.ops.read(lambda: self.ctx.services.projects.get(project_id).script, shown,
+                          key="script", failure=failed)
+
+    def save(self, then: Callable[[bool], object] | None = None) -> bool:
+        """Store the text with one `projects.set_script` call, off the GUI thread; False
+        (with the reason shown) if refused here. `then(stored)` follows on the GUI
+        thread (at once when there is nothing to store)."""
         if not self.is_dirty():
+            if then is not None:
+                then(not self._loading)
             return True
         problem = self.problem()
         if problem:
             self._set_error(problem)
             self.ctx.reporter.report(f"Not saved: {problem}")
             return False
-        text = self.text()
-        with self.ctx.reporter.guard() as g:
-            self.ctx.services.projects.set_script(self.project_id, text or None)
-        if g.failed:
-            self._set_error(f"Not saved: {self.ctx.reporter.last}")
-            return False
-        self._stored = text
-        self.state.setText("Saved")
-        self.saved.emit(self.project_id)
+        self._write(self.project_id, self.text(), then)
         return True
+
+    def _write(self, pid: int, text: str, then: Callable[[bool], object] | None) -> None:
+        if self.ctx.ops.is_busy(("script", pid)):
+            # A save is under way: this text follows it (no double write, nothing lost).
+            self._again[pid] = (text, then)
+            return
+        self.state.setText("Saving…")
+
+        def stored(_result: object) -> None:
+            if pid == self.project_id:
+                self._stored = text
+                self._set_error(None)
+                self.state.setText("Saved" if text == self.text() else "Edited · Ctrl+S saves")
+                self.saved.emit(pid)
+            follow = self._again.pop(pid, None)
+            if follow is not None and follow[0] != text:
+                self._write(pid, *follow)
+            elif follow is not None and follow[1] is not None:
+                follow[1](True)
+            if then is not None:
+                then(True)
+
+        def refused(exc: BaseException) -> None:
+            self.ctx.reporter.report(exc)
+            self._again.pop(pid, None)
+            if pid == self.project_id:
+                self._set_error(f"Not saved: {self.ctx.reporter.last}")
+                self.state.setText("Edited · Ctrl+S saves")
+            elif pid not in self._drafts:
+                self._drafts[pid] = text  # left meanwhile: kept as that project's draft
+            if then is not None:
+                then(False)
+
+        self.ctx.ops.write(lambda: self.ctx.services.projects.set_script(pid, text or None),
+                           changes=Changes(pid), initiator=self, busy=("script", pid),
+                           success=stored, failure=refused)
 
     def _show(self, text: str) -> None:
         self.editor.blockSignals(True)
@@ -131,13 +189,17 @@ class ScriptEditor(QWidget):
     def _on_project_changed(self, project_id: object) -> None:
         # Someone else (undo, a job) changed the project: follow the database unless
         # the user has unsaved text here.
-        if project_id != self.project_id or self.is_dirty():
+        if project_id != self.project_id or self.is_dirty() or self._loading:
             return
-        with self.ctx.reporter.guard():
-            stored = self.ctx.services.projects.get(self.project_id).script or ""
-            if stored != self._stored:
+
+        def follow(script: str | None) -> None:
+            stored = script or ""
+            if project_id == self.project_id and not self.is_dirty() and stored != self._stored:
                 self._stored = stored
                 self._show(stored)
+
+        self.ctx.ops.read(lambda: self.ctx.services.projects.get(project_id).script, follow,
+                          key=("script-follow", project_id))
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.editor and event.type() == QEvent.Type.FocusOut:

@@ -75,11 +75,20 @@ class CharactersPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.refs = None
-        if self.project_id is not None:
-            with self.ctx.reporter.guard():
-                self.refs = self.ctx.services.references.get(self.project_id)
-        self._rebuild()
+        """Re-read the cast off the GUI thread; the rows shown stay until it arrives."""
+        pid = self.project_id
+        if pid is None:
+            self.refs = None
+            self._rebuild()
+            return
+
+        def show(refs: ProjectReferences | None) -> None:
+            if pid == self.project_id:
+                self.refs = refs
+                self._rebuild()
+
+        self.ctx.ops.read(lambda: self.ctx.services.references.get(pid), show, key="characters",
+                          failure=lambda e: (show(None), self.ctx.reporter.report(e)))
 
     def add_character(self, name: str) -> bool:
         if self.project_id is None:

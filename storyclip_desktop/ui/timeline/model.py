@@ -111,10 +111,19 @@ class SceneListModel(QAbstractListModel):
 
     # -- loading ---------------------------------------------------------------------
 
-    def set_project(self, project_id: int | None) -> None:
+    def set_project(self, project_id: int | None, then: Callable[[], object] | None = None) -> None:
+        """Show another project's scenes, read off the GUI thread (the cards shown stay
+        until they arrive); `then` after."""
         self.project_id = project_id
         self._busy.clear()
-        self.reload()
+        if project_id is None:
+            self._show_scenes([])
+            if then is not None:
+                then()
+            return
+        # A key of its own: a refresh asked meanwhile must not take `then` (the first
+        # selection) with it; quick project switches still supersede each other.
+        self.refresh(then, key="cards-open")
 
     def reload(self) -> None:
         """Read the scenes now (a project was opened)."""
@@ -126,7 +135,7 @@ class SceneListModel(QAbstractListModel):
                 self.errorOccurred.emit(one_line(e))
         self._show_scenes(scenes)
 
-    def refresh(self, then: Callable[[], object] | None = None) -> None:
+    def refresh(self, then: Callable[[], object] | None = None, *, key: str = "cards") -> None:
         """Re-read the scenes off the GUI thread (they changed); `then` after."""
         pid = self.project_id
         if pid is None:
@@ -138,7 +147,7 @@ class SceneListModel(QAbstractListModel):
                 if then is not None:
                     then()
 
-        self.ctx.ops.read(lambda: self.services.scenes.list(pid), show, key=("cards", pid),
+        self.ctx.ops.read(lambda: self.services.scenes.list(pid), show, key=key,
                           failure=lambda e: self.errorOccurred.emit(one_line(e)))
 
     def _show_scenes(self, scenes: list[SceneView]) -> None:
@@ -431,8 +440,8 @@ class SceneListModel(QAbstractListModel):
         target = list(result.order)
         current = self.pks()
         if sorted(target) != sorted(current):
-            # Scenes were added or deleted elsewhere meanwhile: only a reload is honest.
-            self.reload()
+            # Scenes were added or deleted elsewhere meanwhile: only a re-read is honest.
+            self.refresh()
             self.last_move = result
             self.moved.emit(result)
             return

@@ -3,6 +3,7 @@ card strip, and the public API the window talks to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Signal
@@ -88,13 +89,25 @@ class TimelineWidget(QWidget):
     def project_id(self) -> int | None:
         return self.model.project_id
 
-    def set_project(self, project_id: int | None) -> None:
-        self._current = None
-        self.model.set_project(project_id)
-        if self.model.rowCount():
-            self.select_scene(self.model.scene(0).scene_id)
-        else:
-            self.selectionChanged.emit([])
+    def set_project(self, project_id: int | None, *, prefer: str | None = None,
+                    then: Callable[[], object] | None = None) -> None:
+        """Show a project's scenes once they are read, selecting `prefer` (else the
+        first); `then` after."""
+        def loaded() -> None:
+            if self.model.project_id != project_id:
+                return
+            self._current = None
+            if prefer and self.model.index_of(prefer).isValid():
+                self.select_scene(prefer)
+            elif self.model.rowCount():
+                self.select_scene(self.model.scene(0).scene_id)
+            else:
+                self.selectionChanged.emit([])
+            if then is not None:
+                then()
+
+        self._wanted = None
+        self.model.set_project(project_id, then=loaded)
 
     def reload(self) -> None:
         """Re-read the scenes now; the current and selected scenes stay selected."""

@@ -1,0 +1,122 @@
+"""The window never asks the store on the GUI thread: every service call of the common
+flows (open a project, select scenes, edit, save the script, split, reorder, confirm,
+choose a version, undo, add and delete a scene) goes through ui/ops. On a shared store
+a query on the GUI thread is a click that waits for the network; this test lists any
+that crept back, by who asked."""
+
+from __future__ import annotations
+
+from storyclip_desktop.ui.main_window import MainWindow
+
+from .gui_thread_guard import store_on_gui_thread
+from .window_support import focus_out, scenes_under_review
+
+
+def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services, answer, tmp_path):
+    sv = local_services
+    other = sv.projects.create("다른", script="다른 장면.")
+    pid = sv.projects.create("테스트", script="하나.\n\n둘.\n\n셋.")
+    sv.scenes.split(pid)
+    scenes_under_review(sv, pid, tmp_path)
+    answer.confirm(True)
+
+    with store_on_gui_thread(sv) as asked:
+        w = MainWindow(sv)
+        qtbot.addWidget(w)
+        w.show()
+        settle()
+        assert w.open_project(other)
+        settle()
+        assert w.open_project(pid)
+        settle()
+        assert w.project_page.title.text() == "테스트"
+
+        for sid in ("S1", "S2", "S3", "S2"):  # selecting reads the scene for inspector and preview
+            w.select_scene(sid)
+            settle()
+        assert w.inspector.scene.scene_id == "S2"
+        assert w.preview.scene.scene_id == "S2"
+
+        w.review.confirm.trigger()
+        settle()
+        assert w.inspector.scene.status == "prompt_confirmed"
+        w.undo_stack.undo()
+        settle()
+        assert w.inspector.scene.status == "prompt"
+
+        w.select_scene("S1")
+        settle()
+        prompt = w.inspector.fields.edits["image_prompt"]
+        prompt.setPlainText("붉은 단풍")
+        w.inspector.fields.commit_pending()
+        settle()
+        assert w.inspector.scene.scene_json.get("image_prompt") == "붉은 단풍"
+
+        w.act_move_right.trigger()
+        settle()
+        assert w.timeline.model.scene_ids() == ["S2", "S1", "S3"]
+
+        w.select_scene("S3")
+        settle()
+        w.preview.preview(next(v for v in w.preview.versions if v.version == 1))
+        w.preview.use_button.click()
+        settle()
+        assert w.preview.scene.image_version == 1
+
+        w.project_page.script.editor.setPlainText("하나.\n\n둘.\n\n셋.\n\n넷.")
+        focus_out(w.project_page.script.editor)
+        settle()
+        assert w.project_page.script.state.text() == "Saved"
+        assert w.project_page.split_scenes()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 4  # re-split: new labels (S4 … S7)
+        w.undo_stack.undo()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 3
+
+        w.select_scene(w.timeline.model.scene_ids()[0])
+        settle()
+        assert w.add_scene()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 4
+        assert w.delete_scenes()
+        settle()
+        assert len(w.timeline.model.scene_ids()) == 3
+
+    assert sv.projects.get(pid).script == "하나.\n\n둘.\n\n셋.\n\n넷."
+    assert asked == [], "\n".join(dict.fromkeys(asked))
+
+
+def test_quick_clicks_through_scenes_show_the_last_and_never_blank(qtbot, settle, local_services, split_project,
+                                                                   window):
+    pid = split_project
+    local_services.scenes.add(pid, "세 번째 장면입니다.", after="S2")  # S3
+    window.timeline.refresh()
+    settle()
+    window.select_scene("S1")
+    settle()
+    assert window.inspector.scene.scene_id == "S1"
+    reads: list[str] = []
+    real = local_services.scenes.get
+    local_services.scenes.get = lambda p, s: (reads.append(s), real(p, s))[1]
+    try:
+        for sid in ("S2", "S3", "S2", "S3"):
+            window.select_scene(sid)
+            # until the new scene arrives, the panels keep showing the one before
+            assert window.inspector.stack.currentWidget() is not window.inspector.empty
+            assert window.inspector.scene is not None and window.preview.scene is not None
+        settle()
+    finally:
+        local_services.scenes.get = real
+    assert window.inspector.scene.scene_id == window.preview.scene.scene_id == "S3"
+    assert window.inspector.fields.edits["narration"].toPlainText() == local_services.scenes.get(pid, "S3").narration
+    # superseded reads never ran: far fewer than one inspector + one preview read per click
+    assert len(reads) < 8, reads
+
+
+def test_the_project_page_waits_for_the_list_before_saying_how_to_start(qtbot, settle, local_services):
+    w = MainWindow(local_services)
+    qtbot.addWidget(w)
+    assert w.project_page.stack.currentWidget() is not w.project_page.empty  # nothing flashes by
+    settle()
+    assert w.project_page.stack.currentWidget() is w.project_page.empty  # no projects: how to start
