@@ -93,8 +93,15 @@ def run(n: int = 1000, images: bool = True, steps: int | None = None, step_px: i
         widget = TimelineWidget(sv, QUndoStack(), loader=loader)
         widget.resize(1600, 260)
         t = time.perf_counter()
-        widget.set_project(pid)
+        shown: list[bool] = []
+        # The scenes are read off the GUI thread (ui/ops): the load runs until they are in.
+        widget.set_project(pid, then=lambda: shown.append(True))
         widget.show()
+        while not shown:
+            if time.perf_counter() - t > 60:
+                raise RuntimeError("the timeline did not load its scenes within 60 s")
+            app.processEvents()
+            time.sleep(0.001)
         app.processEvents()
         load_ms = (time.perf_counter() - t) * 1000
         total = widget.view.horizontalScrollBar().maximum()
