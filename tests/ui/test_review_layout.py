@@ -154,3 +154,30 @@ def test_the_script_editor_is_usable_at_1024x700(window, local_services, qtbot, 
     assert not page.preferences.isVisible()
     page.settings_toggle.click()
     assert page.preferences.isVisible()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1440, 900), (1920, 1080)])
+def test_preview_controls_sit_in_its_column_with_their_words_whole(
+    window, local_services, qtbot, settle, tmp_path, size
+):
+    """Play all sits in the preview's header beside the scene's title (not over the
+    picture), and no button of the column has its text cut, with or without versions."""
+    pid = _open(window, qtbot, settle, local_services, tmp_path, size)
+    pane = window.preview
+    play = window.export_controls.button
+    side = pane.side
+
+    def inside(w, box) -> bool:
+        return box.rect().contains(QRect(w.mapTo(box, w.rect().topLeft()), w.size()))
+
+    for scene in ("S1", "S2"):  # two versions, none
+        window.select_scene(scene)
+        settle()
+        QApplication.processEvents()
+        assert play.isVisible() and inside(play, side), (scene, play.geometry())
+        assert not pane.stack.geometry().intersects(QRect(play.mapTo(pane, play.rect().topLeft()), play.size()))
+        for b in (pane.use_button, pane.compare_button, pane.version_menu.button, play):
+            if b.isVisible():
+                assert b.width() >= b.sizeHint().width(), (scene, b.text(), b.width(), b.sizeHint().width())
+                assert inside(b, side), (scene, b.text())
+    assert pid

@@ -27,9 +27,7 @@ class ExportControls:
         self.button = QPushButton("Play all", pane)
         self.button.setToolTip("Watch the whole cut with narration and subtitles (Ctrl+Shift+P)")
         self.button.clicked.connect(self.play_all)
-        header = pane.layout().itemAt(0).layout() if pane.layout() is not None else None
-        if header is not None:
-            header.addWidget(self.button)
+        pane.add_header_widget(self.button)
         self.player.progressed.connect(self._progressed)
         self.player.ready.connect(self._ready)
         self.player.failed.connect(self._failed)

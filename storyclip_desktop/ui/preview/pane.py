@@ -72,6 +72,7 @@ class PreviewPane(QWidget):
         header.addWidget(self.title)
         header.addWidget(self.badge)
         header.addStretch(1)
+        self._header = header
         # The scene's narration beside the picture: reviewers judge the picture against it.
         self.narration_text = QLabel(self)
         self.narration_text.setWordWrap(True)
@@ -148,11 +149,22 @@ class PreviewPane(QWidget):
         # A narrow pane (a 1024-wide window) keeps more of its width for the picture.
         side = max(SIDE_MIN, min(SIDE_WIDTH, round(self.width() * 0.34)))
         self.side.setFixedWidth(side)
-        # Two buttons side by side need the full column; narrower, one above the other.
-        self._actions.setDirection(QBoxLayout.Direction.LeftToRight if side >= SIDE_WIDTH
-                                   else QBoxLayout.Direction.TopToBottom)
+        self._fit_actions()
         self._place_actions()
         super().resizeEvent(event)
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """A control for the whole project (Play all) at the right of the scene's title."""
+        self._header.addWidget(widget)
+
+    def _fit_actions(self) -> None:
+        """The buttons side by side when their words fit the column (its width is fixed,
+        so a row that does not fit would cut their text), else one above the other."""
+        row = self._actions
+        shown = [w for i in range(row.count()) if (w := row.itemAt(i).widget()) is not None and not w.isHidden()]
+        need = sum(w.sizeHint().width() for w in shown) + row.spacing() * max(0, len(shown) - 1)
+        row.setDirection(QBoxLayout.Direction.LeftToRight if need <= self.side.width()
+                         else QBoxLayout.Direction.TopToBottom)
 
     def _place_actions(self) -> None:
         """Comparing in a narrow pane: the side column gives its width to the two
@@ -348,6 +360,7 @@ class PreviewPane(QWidget):
             self.compare_button.setChecked(False)
             return
         self.compare_button.setText(self.tr("Done comparing") if on else self.tr("Compare"))
+        self._fit_actions()
         self._place_actions()
         if on:
             self.media.stop()
@@ -420,6 +433,7 @@ class PreviewPane(QWidget):
             f"{self.tr('Make the scene use')} {av.type} v{av.version}" if av is not None else ""
         )
         self.compare_button.setEnabled(len(self.versions) >= 2)
+        self._fit_actions()
 
     def _update_header(self) -> None:
         s = self.scene

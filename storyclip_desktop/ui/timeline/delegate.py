@@ -77,6 +77,18 @@ def thumb_rect(card: QRectF) -> QRectF:
     return QRectF(card.left(), card.top(), THUMB_WIDTH, card.height())
 
 
+def bottom_chips(thumb: QRectF, duration_w: float, version_w: float, h: float) -> tuple[QRectF, QRectF]:
+    """The duration chip bottom-left and the version chip bottom-right of a thumbnail;
+    when a portrait thumbnail is too narrow for both on one line, the version goes above."""
+    duration = QRectF(0, 0, duration_w, h)
+    duration.moveBottomLeft(QPointF(thumb.left() + 4, thumb.bottom() - 4))
+    version = QRectF(0, 0, version_w, h)
+    version.moveBottomRight(QPointF(thumb.right() - 4, thumb.bottom() - 4))
+    if duration_w and version.left() < duration.right() + 3:
+        version.moveBottomRight(QPointF(thumb.right() - 4, duration.top() - 3))
+    return duration, version
+
+
 def thumb_logical_size() -> QSize:
     card = card_rect(QRectF(0, 0, CELL.width(), CELL.height()))
     return QSize(THUMB_WIDTH, int(card.height()))
@@ -309,19 +321,7 @@ class SceneCardDelegate(QStyledItemDelegate):
         painter.setPen(QColor("#ffffff"))
         painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, label)
 
-        version = data.image_version
-        if version:
-            text = f"v{version}"
-            font.setBold(False)
-            painter.setFont(font)
-            fm = QFontMetrics(font)
-            vchip = QRectF(0, 0, fm.horizontalAdvance(text) + 10, fm.height() + 2)
-            vchip.moveBottomRight(QPointF(rect.right() - 4, rect.bottom() - 4))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(0, 0, 0, 140))
-            painter.drawRoundedRect(vchip, 4, 4)
-            painter.setPen(QColor(255, 255, 255, 230))
-            painter.drawText(vchip, Qt.AlignmentFlag.AlignCenter, text)
+        dchip = None
         if data.duration:
             # How long the scene lasts in the short, bottom-left; amber when the
             # narration no longer matches the scene's text.
@@ -329,13 +329,25 @@ class SceneCardDelegate(QStyledItemDelegate):
             painter.setFont(font)
             fm = QFontMetrics(font)
             text = data.duration + (" !" if data.duration_stale else "")
-            dchip = QRectF(0, 0, fm.horizontalAdvance(text) + 10, fm.height() + 2)
-            dchip.moveBottomLeft(QPointF(rect.left() + 6, rect.bottom() - 6))
+            dchip = bottom_chips(rect, fm.horizontalAdvance(text) + 10, 0, fm.height() + 2)[0]
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(180, 110, 0, 220) if data.duration_stale else QColor(0, 0, 0, 140))
             painter.drawRoundedRect(dchip, 4, 4)
             painter.setPen(QColor(255, 255, 255, 235))
             painter.drawText(dchip, Qt.AlignmentFlag.AlignCenter, text)
+        version = data.image_version
+        if version:
+            text = f"v{version}"
+            font.setBold(False)
+            painter.setFont(font)
+            fm = QFontMetrics(font)
+            vchip = bottom_chips(rect, dchip.width() if dchip else 0, fm.horizontalAdvance(text) + 10,
+                                 fm.height() + 2)[1]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(0, 0, 0, 140))
+            painter.drawRoundedRect(vchip, 4, 4)
+            painter.setPen(QColor(255, 255, 255, 230))
+            painter.drawText(vchip, Qt.AlignmentFlag.AlignCenter, text)
         painter.setFont(base)
 
     def _paint_spinner(self, painter: QPainter, c: QPointF) -> None:
