@@ -9,7 +9,7 @@ from __future__ import annotations
 from storyclip_desktop.ui.main_window import MainWindow
 
 from .gui_thread_guard import store_on_gui_thread
-from .window_support import focus_out, scenes_under_review
+from .window_support import focus_out, scenes_under_review, title_card_project
 
 
 def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services, answer, tmp_path):
@@ -84,6 +84,41 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
         assert len(w.timeline.model.scene_ids()) == 3
 
     assert sv.projects.get(pid).script == "하나.\n\n둘.\n\n셋.\n\n넷."
+    assert asked == [], "\n".join(dict.fromkeys(asked))
+
+
+def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services,
+                                                                               tmp_path):
+    """Both plan the project (several reads) and render for seconds: on their own lanes,
+    with the button grey until the answer came back."""
+    from storyclip_desktop.ui.handoff.export_dialog import ExportTimelineDialog
+
+    sv = local_services
+    pid = title_card_project(sv, (1, 1, 1))
+    with store_on_gui_thread(sv) as asked:
+        w = MainWindow(sv)
+        qtbot.addWidget(w)
+        w.show()
+        settle()
+        assert w.open_project(pid)
+        settle()
+        said: list[str] = []
+        w.export_controls.player.failed.connect(lambda _pid, message: said.append(message))
+        w.export_controls.button.click()
+        assert not w.export_controls.button.isEnabled()  # no second Play all while this one renders
+        qtbot.waitUntil(lambda: w.preview.media.showing_clip() or bool(said), timeout=60_000)
+        assert said == [] and w.export_controls.button.isEnabled()
+
+        w.handoff_controls.export_timeline()
+        dlg = w.findChild(ExportTimelineDialog)
+        qtbot.waitUntil(lambda: dlg.folder.text().endswith("_timeline"))  # named after the project
+        dlg.folder.setText(str(tmp_path / "timeline"))
+        dlg.export_button.click()
+        assert not dlg.export_button.isEnabled()  # no double export
+        qtbot.waitUntil(dlg.export_button.isEnabled, timeout=60_000)
+        assert dlg.result_value is not None and dlg.result_value.timeline.is_file(), dlg.message.text()
+        dlg.close()
+
     assert asked == [], "\n".join(dict.fromkeys(asked))
 
 
