@@ -122,6 +122,43 @@ def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(
     assert asked == [], "\n".join(dict.fromkeys(asked))
 
 
+def test_the_characters_panel_never_asks_the_store_on_the_gui_thread(qtbot, settle, local_services, answer,
+                                                                    tmp_path):
+    from PIL import Image
+
+    sv = local_services
+    pid = sv.projects.create("인물", script="민지가 웃는다.")
+    sv.scenes.split(pid)
+    png = tmp_path / "m.png"
+    Image.new("RGB", (160, 240), (250, 0, 250)).save(png, format="PNG")
+    answer.confirm(True)
+    with store_on_gui_thread(sv) as asked:
+        w = MainWindow(sv)
+        qtbot.addWidget(w)
+        w.show()
+        settle()
+        assert w.open_project(pid)
+        settle()
+        panel = w.project_page.characters
+        assert panel.add_character("민지")
+        settle()
+        assert panel.add_image("민지", png)
+        settle()
+        assert panel.add_image(None, png)  # the style
+        settle()
+        assert panel.add_character("Jun")
+        settle()
+        assert panel.remove_character("Jun")
+        settle()
+        names = [panel.rows.itemAt(i).widget().objectName() for i in range(panel.rows.count())]
+        assert names == ["reference-row-style", "reference-row-민지"]
+
+    refs = sv.references.get(pid)
+    assert [c.name for c in refs.characters] == ["민지"] and len(refs.character("민지").references) == 1
+    assert len(refs.style) == 1
+    assert asked == [], "\n".join(dict.fromkeys(asked))
+
+
 def test_quick_clicks_through_scenes_show_the_last_and_never_blank(qtbot, settle, local_services, split_project,
                                                                    window):
     pid = split_project
