@@ -12,6 +12,17 @@ from .gui_thread_guard import store_on_gui_thread
 from .window_support import focus_out, scenes_under_review, title_card_project
 
 
+def _window_on(qtbot, settle, services, project_id: int) -> MainWindow:
+    """A shown window with `project_id` open and every read it set off back."""
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    w.show()
+    settle()
+    assert w.open_project(project_id)
+    settle()
+    return w
+
+
 def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services, answer, tmp_path):
     sv = local_services
     other = sv.projects.create("다른", script="다른 장면.")
@@ -21,12 +32,7 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
     answer.confirm(True)
 
     with store_on_gui_thread(sv) as asked:
-        w = MainWindow(sv)
-        qtbot.addWidget(w)
-        w.show()
-        settle()
-        assert w.open_project(other)
-        settle()
+        w = _window_on(qtbot, settle, sv, other)
         assert w.open_project(pid)
         settle()
         assert w.project_page.title.text() == "테스트"
@@ -96,12 +102,7 @@ def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(
     sv = local_services
     pid = title_card_project(sv, (1, 1, 1))
     with store_on_gui_thread(sv) as asked:
-        w = MainWindow(sv)
-        qtbot.addWidget(w)
-        w.show()
-        settle()
-        assert w.open_project(pid)
-        settle()
+        w = _window_on(qtbot, settle, sv, pid)
         said: list[str] = []
         w.export_controls.player.failed.connect(lambda _pid, message: said.append(message))
         w.export_controls.button.click()
@@ -133,12 +134,7 @@ def test_the_characters_panel_never_asks_the_store_on_the_gui_thread(qtbot, sett
     Image.new("RGB", (160, 240), (250, 0, 250)).save(png, format="PNG")
     answer.confirm(True)
     with store_on_gui_thread(sv) as asked:
-        w = MainWindow(sv)
-        qtbot.addWidget(w)
-        w.show()
-        settle()
-        assert w.open_project(pid)
-        settle()
+        w = _window_on(qtbot, settle, sv, pid)
         panel = w.project_page.characters
         assert panel.add_character("민지")
         settle()
