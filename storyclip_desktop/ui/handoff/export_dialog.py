@@ -82,11 +82,11 @@ class ExportTimelineDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_folder = QPushButton("Show folder")
-        self.show_folder.setVisible(False)
         self.show_folder.clicked.connect(self._open_folder)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.show_folder, QDialogButtonBox.ButtonRole.ActionRole)
+        self.show_folder.setVisible(False)  # after addButton, which shows it; once there is a folder
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
