@@ -431,8 +431,10 @@ def check():
     win = window()
     c = win.generation_controller
     seen["engine_loop"] = c.engine._loop is asyncio.get_event_loop()
-    if not seen["engine_loop"] or not c.ready or c.running_count():
-        QTimer.singleShot(100, check)  # the queued job is still running
+    # the queued job is still running, or the window's reads (the choices that show the
+    # Local preview hint, the jobs left running) are not all back yet
+    if not seen["engine_loop"] or not c.ready or c.running_count() or not win.ctx.ops.idle():
+        QTimer.singleShot(100, check)
         return
     seen["dock_hidden"] = win.jobs_popover.isHidden()
     seen["settings"] = win.act_settings.shortcut().toString()
