@@ -78,7 +78,7 @@ def test_export_runs_to_the_end_and_is_listed_with_play(qtbot, local_services, c
     worker.join(30)
     assert dlg.error.text() == "" and dlg.status.text() == f"Exported {out.name}"
     assert out.is_file()
-    assert dlg.exports.tree.topLevelItemCount() == 1
+    qtbot.waitUntil(lambda: dlg.exports.tree.topLevelItemCount() == 1)  # the list is re-read off the GUI thread
     opened: list = []
     dlg.exports.opener = opened.append
     dlg.exports.play_button.click()

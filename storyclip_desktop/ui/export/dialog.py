@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.subtitle_style import PRESETS, SAFE_AREAS
-from ..ops import Ops
+from ..ops import Changes, Ops
 from .exports_list import ExportsList
 from .preview_frame import FrameMaker
 
@@ -282,31 +282,36 @@ class ExportVideoDialog(QDialog):
     def cancel(self) -> None:
         if self.job_id is not None:
             # Marking the row is enough wherever the job runs: its engine stops ffmpeg.
-            self.services.generation.records.cancel(self.job_id, None)
-            self._check_job()
+            records, job_id = self.services.generation.records, self.job_id
+            self._lane.write(lambda: records.cancel(job_id, None), changes=Changes(self.project_id),
+                             success=lambda _r: self._check_job(), failure=self._fail)
 
     def _check_job(self) -> None:
+        """Read the job's row off the GUI thread; a look still on its way is not asked again."""
         if self.job_id is None:
             return
-        job = self.services.generation.records.find(self.job_id)
+        records, job_id = self.services.generation.records, self.job_id
+        self._lane.read(lambda: records.find(job_id), self._checked, busy="job-check")
+
+    def _checked(self, job: object) -> None:
         if job is None:
             self._poll.stop()
             return
-        self.progress.setValue(round(job.progress * 1000))
-        if not job.terminal:
+        self.progress.setValue(round(job.progress * 1000))  # type: ignore[attr-defined]
+        if not job.terminal:  # type: ignore[attr-defined]
             return
         self._poll.stop()
         self.cancel_button.hide()
         self.export_button.setEnabled(True)
-        if job.state == "succeeded":
+        if job.state == "succeeded":  # type: ignore[attr-defined]
             self.progress.setValue(1000)
-            self.status.setText(self.tr("Exported %1").replace("%1", Path(job.result["path"]).name))
+            self.status.setText(self.tr("Exported %1").replace("%1", Path(job.result["path"]).name))  # type: ignore[attr-defined]
             self.exports.reload()
         else:
             self.progress.hide()
-            self.status.setText(self.tr("Cancelled") if job.state == "cancelled" else "")
-            if job.state == "failed":
-                self._fail(job.error or "the export failed")
+            self.status.setText(self.tr("Cancelled") if job.state == "cancelled" else "")  # type: ignore[attr-defined]
+            if job.state == "failed":  # type: ignore[attr-defined]
+                self._fail(job.error or "the export failed")  # type: ignore[attr-defined]
 
     def _fail(self, e: BaseException | str) -> None:
         text = e if isinstance(e, str) else getattr(e, "message", None) or str(e)
