@@ -96,7 +96,8 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
 def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services,
                                                                                tmp_path):
     """Both plan the project (several reads) and render for seconds: on their own lanes,
-    with the button grey until the answer came back."""
+    with the button grey until the answer came back. Opening Export video (short of
+    starting the export) asks nothing on the GUI thread either."""
     from storyclip_desktop.ui.handoff.export_dialog import ExportTimelineDialog
 
     sv = local_services
@@ -119,6 +120,16 @@ def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(
         qtbot.waitUntil(dlg.export_button.isEnabled, timeout=60_000)
         assert dlg.result_value is not None and dlg.result_value.timeline.is_file(), dlg.message.text()
         dlg.close()
+
+        w.export_controls.export_video()  # the project, the plan, the frame, the earlier exports
+        video = w.export_controls.dialog
+        qtbot.waitUntil(lambda: video.plan is not None, timeout=10_000)
+        other = "720p" if video.plan.resolution != "720p" else "480p"
+        video.resolution.setCurrentText(other)  # a new plan
+        qtbot.waitUntil(lambda: video.plan.resolution == other, timeout=10_000)
+        qtbot.waitUntil(lambda: video.frame.pixmap() is not None and not video.frame.pixmap().isNull(),
+                        timeout=30_000)
+        video.close()
 
     assert asked == [], "\n".join(dict.fromkeys(asked))
 
