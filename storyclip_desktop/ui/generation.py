@@ -130,6 +130,7 @@ class GenerationController(QObject):
         self._settled: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._jobs_known = True  # False while load_active's read is on its way
         jobs.jobChanged.connect(self._on_job_changed)
         keys.changed.connect(self.choicesChanged)
         # Jobs this engine does not run (another window, the CLI) send no events: their
@@ -143,8 +144,9 @@ class GenerationController(QObject):
 
     @property
     def ready(self) -> bool:
-        """Generate actions wait until the keys are known (they pick the provider)."""
-        return self.keys.ready and not self._closed
+        """Generate actions wait until the keys are known (they pick the provider) and
+        the jobs left running are (so the count and the busy scenes are whole)."""
+        return self.keys.ready and self._jobs_known and not self._closed
 
     def running_count(self) -> int:
         return len(self._active)
@@ -192,14 +194,26 @@ class GenerationController(QObject):
 
     def load_active(self) -> None:
         """Jobs left queued or running (a previous run, the CLI): their scenes are busy
-        until the engine resumes and finishes them."""
-        try:
-            views = self.services.generation.jobs(active_only=True)
-        except Exception:  # noqa: BLE001 - the window works without the list
-            log.exception("reading the active jobs failed")
-            return
-        for v in views:
-            self._track(v)
+        until the engine resumes and finishes them. Read off the GUI thread."""
+        generation = self.services.generation
+
+        def track(views: list[JobView]) -> None:
+            for v in views:
+                # An engine event since the read is newer than the row: it stands.
+                if v.id not in self._active and v.id not in self._settled:
+                    self._track(v)
+            known()
+
+        def failed(_exc: BaseException) -> None:  # the window works without the list
+            log.warning("reading the active jobs failed", exc_info=_exc)
+            known()
+
+        def known() -> None:
+            self._jobs_known = True
+            self.choicesChanged.emit()  # the Generate actions may be ready now
+
+        self._jobs_known = not self.ops.read(lambda: generation.jobs(active_only=True), track, failure=failed,
+                                             key="jobs-active")
 
     # ---- engine events -----------------------------------------------------------
 
@@ -319,7 +333,7 @@ def install_generation(
     # keyring, so a Generate click does not wait on D-Bus.
     services.generation.key_check = keys.has_key
     jobs = JobsController(engine, window)
-    panel = JobsPanel(jobs)
+    panel = JobsPanel(jobs, ops=window.ctx.ops)
     window.set_jobs_panel(panel)
     controller = GenerationController(services, jobs, keys, window, ops=window.ctx.ops)
     window.set_generation_controller(controller)

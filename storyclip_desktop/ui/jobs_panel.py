@@ -1,12 +1,13 @@
 """The jobs panel: every generation job with its state, progress, provider and error, and
 Cancel / Retry. `JobsController` is the thin Qt adapter over the engine's observer list;
-the main window creates one per engine and embeds `JobsPanel(controller)`."""
+the main window creates one per engine and embeds `JobsPanel(controller, ops=...)`. The
+jobs already in the store are read off the GUI thread through the operations layer."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRectF, Qt, Signal
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from ..services.generation_jobs import JobView
 from . import theme
 from .errors import message_for
+from .ops import Ops
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +70,15 @@ class JobsController(QObject):
     def job(self, job_id: int) -> JobView | None:
         return self._jobs.get(job_id)
 
-    def load(self, project_id: int | None = None, limit: int = 200) -> list[JobView]:
-        """The jobs already in the store (newest first), e.g. when the window opens."""
-        views = self.engine.services.generation.jobs(project_id, limit=limit)
+    def stored(self, project_id: int | None = None, limit: int = 200) -> Callable[[], list[JobView]]:
+        """The read of the jobs already in the store (newest first), to run off the GUI
+        thread; `remember` its answer on the GUI thread."""
+        generation = self.engine.services.generation
+        return lambda: generation.jobs(project_id, limit=limit)
+
+    def remember(self, views: list[JobView]) -> None:
         for v in views:
-            self._jobs.setdefault(v.id, v)
-        return views
+            self._jobs.setdefault(v.id, v)  # an engine event since is newer than the row read
 
     def cancel(self, job_id: int) -> None:
         self._spawn(self.engine.cancel(job_id))
@@ -103,23 +108,33 @@ class JobsTableModel(QAbstractTableModel):
     COLUMNS = ("Job", "Scene", "State", "Progress", "Provider", "Error")
     JOB_ROLE = Qt.ItemDataRole.UserRole + 1
 
-    def __init__(self, controller: JobsController, parent: QObject | None = None) -> None:
+    def __init__(self, controller: JobsController, parent: QObject | None = None, *, ops: Ops | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.ops = ops or Ops(lambda e: controller.actionFailed.emit(message_for(e)), self)
         self._ids: list[int] = []  # newest first
         controller.jobChanged.connect(self.on_job_changed)
 
     def reload(self, project_id: int | None = None) -> None:
-        self.beginResetModel()
-        self._ids = [v.id for v in self.controller.load(project_id)]
-        self.endResetModel()
+        """Read the stored jobs off the GUI thread; rows come in as the answer does (jobs
+        the engine told of meanwhile stay, the selection too)."""
+        self.ops.read(self.controller.stored(project_id), self._loaded, key="jobs-list")
+
+    def _loaded(self, views: list[JobView]) -> None:
+        self.controller.remember(views)
+        for v in views:
+            if v.id not in self._ids:
+                self._insert(v.id)
 
     def on_job_changed(self, job_id: int) -> None:
         if job_id in self._ids:
             row = self._ids.index(job_id)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
             return
-        # New jobs have the largest ids (they are time-ordered): they go on top.
+        self._insert(job_id)
+
+    def _insert(self, job_id: int) -> None:
+        # Newer jobs have larger ids (they are time-ordered): newest on top.
         row = next((i for i, jid in enumerate(self._ids) if jid < job_id), len(self._ids))
         self.beginInsertRows(QModelIndex(), row, row)
         self._ids.insert(row, job_id)
@@ -246,11 +261,11 @@ class JobsPanel(QWidget):
 
     jobActivated = Signal(object)  # JobView double-clicked: show its scene
 
-    def __init__(self, controller: JobsController, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: JobsController, parent: QWidget | None = None, *, ops: Ops | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("jobsPanel")
         self.controller = controller
-        self.model = JobsTableModel(controller, self)
+        self.model = JobsTableModel(controller, self, ops=ops)
         self.table = QTableView(self)
         self.table.setObjectName("jobsTable")
         self.table.setModel(self.model)

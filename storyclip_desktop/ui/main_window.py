@@ -407,6 +407,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.watcher.stop()
+        self.export_controls.close()
         self.save_layout()
         self.ctx.close()
         super().closeEvent(event)

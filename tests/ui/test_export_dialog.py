@@ -36,17 +36,27 @@ def _run_jobs_in_a_thread(sv, job_id: int) -> threading.Thread:
     return t
 
 
-def test_dialog_lists_placeholders_and_previews_a_frame(qtbot, local_services, cards):
-    dlg = ExportVideoDialog(local_services, cards)
+def _opened(qtbot, services, pid) -> ExportVideoDialog:
+    """The dialog once the project is in (it is read off the GUI thread; until then
+    nothing can be chosen or exported)."""
+    dlg = ExportVideoDialog(services, pid)
     qtbot.addWidget(dlg)
+    assert not dlg.export_button.isEnabled() and not dlg.resolution.isEnabled()
+    qtbot.waitUntil(dlg.export_button.isEnabled)
+    return dlg
+
+
+def test_dialog_lists_placeholders_and_previews_a_frame(qtbot, local_services, cards):
+    dlg = _opened(qtbot, local_services, cards)
+    assert dlg.out.text().endswith("카드 Cards.mp4")  # named after the project
+    qtbot.waitUntil(lambda: dlg.placeholders.text() != "")  # the plan, read off the GUI thread
     assert dlg.placeholders.text() == "Placeholders (no clip yet): S1 (title card), S2 (title card), S3 (title card)"
     qtbot.waitUntil(lambda: dlg.frame.pixmap() is not None and not dlg.frame.pixmap().isNull(), timeout=30_000)
     assert dlg.frame.pixmap().width() > 100
 
 
 def test_bad_output_folder_is_one_line_and_starts_nothing(qtbot, local_services, cards, tmp_path):
-    dlg = ExportVideoDialog(local_services, cards)
-    qtbot.addWidget(dlg)
+    dlg = _opened(qtbot, local_services, cards)
     dlg.out.setText(str(tmp_path / "nowhere" / "short.mp4"))
     assert dlg.start() is None
     assert dlg.error.text() == f"the folder {tmp_path / 'nowhere'} does not exist"
@@ -57,8 +67,7 @@ def test_bad_output_folder_is_one_line_and_starts_nothing(qtbot, local_services,
 
 
 def test_export_runs_to_the_end_and_is_listed_with_play(qtbot, local_services, cards, tmp_path):
-    dlg = ExportVideoDialog(local_services, cards)
-    qtbot.addWidget(dlg)
+    dlg = _opened(qtbot, local_services, cards)
     dlg.resolution.setCurrentText("480p")
     out = tmp_path / "카드 short.mp4"
     dlg.out.setText(str(out))
@@ -69,7 +78,7 @@ def test_export_runs_to_the_end_and_is_listed_with_play(qtbot, local_services, c
     worker.join(30)
     assert dlg.error.text() == "" and dlg.status.text() == f"Exported {out.name}"
     assert out.is_file()
-    assert dlg.exports.tree.topLevelItemCount() == 1
+    qtbot.waitUntil(lambda: dlg.exports.tree.topLevelItemCount() == 1)  # the list is re-read off the GUI thread
     opened: list = []
     dlg.exports.opener = opened.append
     dlg.exports.play_button.click()

@@ -115,6 +115,23 @@ def test_generate_queues_off_the_gui_thread(session, local_services, qtbot):
     qtbot.waitUntil(lambda: s.settled(pid, 2), timeout=WAIT)
 
 
+def test_the_jobs_list_and_the_jobs_left_running_are_read_off_the_gui_thread(session, local_services, qtbot):
+    """Installing generation lists the stored jobs and marks the scenes of jobs left
+    queued (a previous run, the CLI) busy, asking the store only off the GUI thread."""
+    from .gui_thread_guard import store_on_gui_thread
+
+    sv = local_services
+    pid = make_project(sv, 2, "prompt_confirmed")
+    left = sv.generation.images(pid).job_ids  # queued, no engine has run them yet
+    with store_on_gui_thread(sv) as asked:
+        s = session()
+        qtbot.waitUntil(lambda: s.window.ctx.ops.idle() and s.window.jobs_panel.model.rowCount() >= 2, timeout=WAIT)
+    assert asked == [], "\n".join(asked)
+    assert {s.window.jobs_panel.model.job_at(r).id for r in range(2)} == set(left)
+    qtbot.waitUntil(lambda: s.settled(pid, 2), timeout=WAIT)  # the engine resumed and ran them
+    assert s.generation.busy_scenes(pid) == []
+
+
 def test_generate_images_runs_jobs_and_refreshes_cards_preview_and_inspector(session, local_services, qtbot):
     sv = local_services
     pid = make_project(sv, 3, "prompt_confirmed")
@@ -414,8 +431,10 @@ def check():
     win = window()
     c = win.generation_controller
     seen["engine_loop"] = c.engine._loop is asyncio.get_event_loop()
-    if not seen["engine_loop"] or not c.ready or c.running_count():
-        QTimer.singleShot(100, check)  # the queued job is still running
+    # the queued job is still running, or the window's reads (the choices that show the
+    # Local preview hint, the jobs left running) are not all back yet
+    if not seen["engine_loop"] or not c.ready or c.running_count() or not win.ctx.ops.idle():
+        QTimer.singleShot(100, check)
         return
     seen["dock_hidden"] = win.jobs_popover.isHidden()
     seen["settings"] = win.act_settings.shortcut().toString()

@@ -9,7 +9,18 @@ from __future__ import annotations
 from storyclip_desktop.ui.main_window import MainWindow
 
 from .gui_thread_guard import store_on_gui_thread
-from .window_support import focus_out, scenes_under_review
+from .window_support import focus_out, scenes_under_review, title_card_project
+
+
+def _window_on(qtbot, settle, services, project_id: int) -> MainWindow:
+    """A shown window with `project_id` open and every read it set off back."""
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    w.show()
+    settle()
+    assert w.open_project(project_id)
+    settle()
+    return w
 
 
 def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services, answer, tmp_path):
@@ -21,12 +32,7 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
     answer.confirm(True)
 
     with store_on_gui_thread(sv) as asked:
-        w = MainWindow(sv)
-        qtbot.addWidget(w)
-        w.show()
-        settle()
-        assert w.open_project(other)
-        settle()
+        w = _window_on(qtbot, settle, sv, other)
         assert w.open_project(pid)
         settle()
         assert w.project_page.title.text() == "테스트"
@@ -84,6 +90,79 @@ def test_the_common_flows_never_ask_the_store_on_the_gui_thread(qtbot, settle, l
         assert len(w.timeline.model.scene_ids()) == 3
 
     assert sv.projects.get(pid).script == "하나.\n\n둘.\n\n셋.\n\n넷."
+    assert asked == [], "\n".join(dict.fromkeys(asked))
+
+
+def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(qtbot, settle, local_services,
+                                                                               tmp_path):
+    """Both plan the project (several reads) and render for seconds: on their own lanes,
+    with the button grey until the answer came back. Opening Export video (short of
+    starting the export) asks nothing on the GUI thread either."""
+    from storyclip_desktop.ui.handoff.export_dialog import ExportTimelineDialog
+
+    sv = local_services
+    pid = title_card_project(sv, (1, 1, 1))
+    with store_on_gui_thread(sv) as asked:
+        w = _window_on(qtbot, settle, sv, pid)
+        said: list[str] = []
+        w.export_controls.player.failed.connect(lambda _pid, message: said.append(message))
+        w.export_controls.button.click()
+        assert not w.export_controls.button.isEnabled()  # no second Play all while this one renders
+        qtbot.waitUntil(lambda: w.preview.media.showing_clip() or bool(said), timeout=60_000)
+        assert said == [] and w.export_controls.button.isEnabled()
+
+        w.handoff_controls.export_timeline()
+        dlg = w.findChild(ExportTimelineDialog)
+        qtbot.waitUntil(lambda: dlg.folder.text().endswith("_timeline"))  # named after the project
+        dlg.folder.setText(str(tmp_path / "timeline"))
+        dlg.export_button.click()
+        assert not dlg.export_button.isEnabled()  # no double export
+        qtbot.waitUntil(dlg.export_button.isEnabled, timeout=60_000)
+        assert dlg.result_value is not None and dlg.result_value.timeline.is_file(), dlg.message.text()
+        dlg.close()
+
+        w.export_controls.export_video()  # the project, the plan, the frame, the earlier exports
+        video = w.export_controls.dialog
+        qtbot.waitUntil(lambda: video.plan is not None, timeout=10_000)
+        other = "720p" if video.plan.resolution != "720p" else "480p"
+        video.resolution.setCurrentText(other)  # a new plan
+        qtbot.waitUntil(lambda: video.plan.resolution == other, timeout=10_000)
+        qtbot.waitUntil(lambda: video.frame.pixmap() is not None and not video.frame.pixmap().isNull(),
+                        timeout=30_000)
+        video.close()
+
+    assert asked == [], "\n".join(dict.fromkeys(asked))
+
+
+def test_the_characters_panel_never_asks_the_store_on_the_gui_thread(qtbot, settle, local_services, answer,
+                                                                    tmp_path):
+    from PIL import Image
+
+    sv = local_services
+    pid = sv.projects.create("인물", script="민지가 웃는다.")
+    sv.scenes.split(pid)
+    png = tmp_path / "m.png"
+    Image.new("RGB", (160, 240), (250, 0, 250)).save(png, format="PNG")
+    answer.confirm(True)
+    with store_on_gui_thread(sv) as asked:
+        w = _window_on(qtbot, settle, sv, pid)
+        panel = w.project_page.characters
+        assert panel.add_character("민지")
+        settle()
+        assert panel.add_image("민지", png)
+        settle()
+        assert panel.add_image(None, png)  # the style
+        settle()
+        assert panel.add_character("Jun")
+        settle()
+        assert panel.remove_character("Jun")
+        settle()
+        names = [panel.rows.itemAt(i).widget().objectName() for i in range(panel.rows.count())]
+        assert names == ["reference-row-style", "reference-row-민지"]
+
+    refs = sv.references.get(pid)
+    assert [c.name for c in refs.characters] == ["민지"] and len(refs.character("민지").references) == 1
+    assert len(refs.style) == 1
     assert asked == [], "\n".join(dict.fromkeys(asked))
 
 

@@ -30,6 +30,7 @@ def exported(qtbot, sv, pid, out: Path, fmt: str = "otio") -> ExportTimelineDial
     qtbot.addWidget(dlg)
     dlg.format.setCurrentIndex(dlg.format.findData(fmt))
     dlg.folder.setText(str(out))
+    assert not dlg.show_folder.isVisibleTo(dlg)  # nothing to show yet
     dlg.export_button.click()
     qtbot.waitUntil(lambda: dlg.export_button.isEnabled(), timeout=120_000)
     return dlg

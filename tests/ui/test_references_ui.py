@@ -24,7 +24,8 @@ def _png(path, rgb=(250, 0, 250)):
     return path
 
 
-def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, ctx, people, tmp_path, answer):
+def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, ctx, people, tmp_path, answer,
+                                                                         settle):
     panel = CharactersPanel(ctx)
     qtbot.addWidget(panel)
     panel.set_project(people)
@@ -32,22 +33,31 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     names = [panel.rows.itemAt(i).widget().objectName() for i in range(panel.rows.count())]
     assert names == ["reference-row-style", "reference-row-민지", "reference-row-Jun"]
 
-    ref = panel.add_image("민지", _png(tmp_path / "m.png"))
-    assert ref is not None and ref.version == 1
+    refs: list = []
+    assert panel.add_image("민지", _png(tmp_path / "m.png"), then=refs.append)
+    settle()
+    assert refs[-1].version == 1
     assert [a.version for a in ctx.services.references.get(people).character("민지").references] == [1]
     # A file that is not an image: one line, nothing added.
     (tmp_path / "x.txt").write_text("hello")
-    assert panel.add_image(None, tmp_path / "x.txt") is None
-    assert "not a PNG, JPEG or WebP image" in ctx.messages[-1]
+    assert panel.add_image(None, tmp_path / "x.txt", then=refs.append)
+    settle()
+    assert len(refs) == 1 and "not a PNG, JPEG or WebP image" in ctx.messages[-1]
     assert ctx.services.references.get(people).style == ()
     panel.choose_file = lambda who: str(_png(tmp_path / "style.png", (0, 200, 0)))
-    assert panel.add_image(None).version == 1  # through the (answered) file dialog
+    assert panel.add_image(None, then=refs.append)  # through the (answered) file dialog
+    settle()
+    assert refs[-1].version == 1 and len(ctx.services.references.get(people).style) == 1
 
     panel.name_edit.setText("수아")
     panel.add_button.click()
-    assert panel.name_edit.text() == ""
+    assert not panel.add_button.isEnabled()  # grey until 수아 is in: no double add
+    assert not panel.add_character("수아")
+    settle()
+    assert panel.name_edit.text() == "" and panel.add_button.isEnabled()
     panel.name_edit.setText("민지")
     panel.add_button.click()
+    settle()
     assert "already has a character named 민지" in ctx.messages[-1]
     assert panel.name_edit.text() == "민지"  # what the user typed is kept
 
@@ -55,8 +65,8 @@ def test_the_panel_lists_style_and_characters_and_adds_images_and_people(qtbot, 
     assert not panel.remove_character("Jun")
     answer.confirm(True)
     assert panel.remove_character("Jun")
+    settle()
     assert [c.name for c in ctx.services.references.characters(people)] == ["민지", "수아"]
-    qtbot.waitUntil(ctx.ops.idle)
     assert panel.rows.count() == 3
 
 

@@ -31,6 +31,7 @@ class ExportControls:
         self.player.progressed.connect(self._progressed)
         self.player.ready.connect(self._ready)
         self.player.failed.connect(self._failed)
+        self.player.running.connect(self._enable)
         window.currentProjectChanged.connect(self._enable)
         self._enable()
 
@@ -59,6 +60,10 @@ class ExportControls:
         if pid is not None and self.player.start(pid):
             _say(self.window.preview, "Preparing Play all…")
 
+    def close(self) -> None:
+        """The window goes: a Play all still rendering is stopped."""
+        self.player.close()
+
     def _progressed(self, pid: int, f: float) -> None:
         if pid == self._project():
             _say(self.window.preview, f"Preparing Play all… {round(f * 100)}%")
@@ -73,7 +78,7 @@ class ExportControls:
             self.window.show_error(message)
 
     def _enable(self, _pid: object = None) -> None:
-        self.button.setEnabled(self._project() is not None)
+        self.button.setEnabled(self._project() is not None and not self.player.busy)
 
 
 def _say(pane: object, text: str) -> None:

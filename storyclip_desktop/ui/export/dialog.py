@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.subtitle_style import PRESETS, SAFE_AREAS
+from ..ops import Changes, Ops
 from .exports_list import ExportsList
 from .preview_frame import FrameMaker
 
@@ -57,11 +58,12 @@ class ExportVideoDialog(QDialog):
         self.job_id: int | None = None
         self.plan: RenderPlan | None = None
         self._frame_request = 0
-        project = services.projects.get(project_id)
+        # Its own lane: the project and the render plan (several reads) come off the GUI
+        # thread; what the editor chooses waits until the project is in.
+        self._lane = Ops(lambda _e: None, self)
 
         self.resolution = QComboBox(self)
         self.resolution.addItems(RESOLUTIONS)
-        self.resolution.setCurrentText(project.preferences.resolution)
         self.subtitles = QComboBox(self)
         for key, label in SUBTITLES:
             self.subtitles.addItem(label, key)
@@ -82,7 +84,6 @@ class ExportVideoDialog(QDialog):
         self.music_level.setSuffix(" dB")
         self.music_level.setToolTip(self.tr("The music's level before it ducks under the voice"))
         self.out = QLineEdit(self)
-        self.out.setText(str(Path.home() / f"{_safe_name(project.title)}.mp4"))
         out_browse = QPushButton(self.tr("Browse…"), self)
         self.replace = QCheckBox(self.tr("Replace the file if it exists"), self)
 
@@ -167,24 +168,41 @@ class ExportVideoDialog(QDialog):
         self.export_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         close.clicked.connect(self.close)
-        self.resolution.currentTextChanged.connect(self._replan)
         for combo in (self.subtitles, self.style, self.safe_area):
             combo.currentIndexChanged.connect(self._refresh_timer.start)
+        for w in (self.resolution, self.out, self.export_button):
+            w.setEnabled(False)
+        self.status.setText(self.tr("Reading the project…"))
+        self._lane.read(lambda: services.projects.get(project_id), self._opened,
+                        failure=lambda e: (self.status.clear(), self._fail(e)))
+
+    def _opened(self, project: object) -> None:
+        self.resolution.setCurrentText(project.preferences.resolution)  # type: ignore[attr-defined]
+        if not self.out.text():
+            self.out.setText(str(Path.home() / f"{_safe_name(project.title)}.mp4"))  # type: ignore[attr-defined]
+        for w in (self.resolution, self.out, self.export_button):
+            w.setEnabled(True)
+        self.status.clear()
+        self.resolution.currentTextChanged.connect(self._replan)
         self._replan()
 
     # ---- what will be rendered ----------------------------------------------------
 
     def _replan(self) -> None:
-        try:
-            self.plan = self.services.render_plan.plan(
-                self.project_id, resolution=self.resolution.currentText(), strict=False
-            )
-        except Exception as e:  # noqa: BLE001 - a service error: one line in the dialog
-            self.plan = None
-            self._fail(e)
-            self.placeholders.clear()
-            self.frame.setText(self.tr("No preview"))
-            return
+        """The plan at the chosen resolution, read off the GUI thread (a newer choice
+        supersedes one still waiting)."""
+        render_plan, pid, resolution = self.services.render_plan, self.project_id, self.resolution.currentText()
+        self._lane.read(lambda: render_plan.plan(pid, resolution=resolution, strict=False), self._planned,
+                        failure=self._plan_failed, key="plan")
+
+    def _plan_failed(self, e: BaseException) -> None:
+        self.plan = None
+        self._fail(e)
+        self.placeholders.clear()
+        self.frame.setText(self.tr("No preview"))
+
+    def _planned(self, plan: RenderPlan) -> None:
+        self.plan = plan
         self.placeholders.setText(placeholder_text(self.plan))
         self.stale.setText(self.plan.stale.reason if self.plan.stale else "")
         self.stale.setVisible(bool(self.plan.stale))
@@ -264,31 +282,36 @@ class ExportVideoDialog(QDialog):
     def cancel(self) -> None:
         if self.job_id is not None:
             # Marking the row is enough wherever the job runs: its engine stops ffmpeg.
-            self.services.generation.records.cancel(self.job_id, None)
-            self._check_job()
+            records, job_id = self.services.generation.records, self.job_id
+            self._lane.write(lambda: records.cancel(job_id, None), changes=Changes(self.project_id),
+                             success=lambda _r: self._check_job(), failure=self._fail)
 
     def _check_job(self) -> None:
+        """Read the job's row off the GUI thread; a look still on its way is not asked again."""
         if self.job_id is None:
             return
-        job = self.services.generation.records.find(self.job_id)
+        records, job_id = self.services.generation.records, self.job_id
+        self._lane.read(lambda: records.find(job_id), self._checked, busy="job-check")
+
+    def _checked(self, job: object) -> None:
         if job is None:
             self._poll.stop()
             return
-        self.progress.setValue(round(job.progress * 1000))
-        if not job.terminal:
+        self.progress.setValue(round(job.progress * 1000))  # type: ignore[attr-defined]
+        if not job.terminal:  # type: ignore[attr-defined]
             return
         self._poll.stop()
         self.cancel_button.hide()
         self.export_button.setEnabled(True)
-        if job.state == "succeeded":
+        if job.state == "succeeded":  # type: ignore[attr-defined]
             self.progress.setValue(1000)
-            self.status.setText(self.tr("Exported %1").replace("%1", Path(job.result["path"]).name))
+            self.status.setText(self.tr("Exported %1").replace("%1", Path(job.result["path"]).name))  # type: ignore[attr-defined]
             self.exports.reload()
         else:
             self.progress.hide()
-            self.status.setText(self.tr("Cancelled") if job.state == "cancelled" else "")
-            if job.state == "failed":
-                self._fail(job.error or "the export failed")
+            self.status.setText(self.tr("Cancelled") if job.state == "cancelled" else "")  # type: ignore[attr-defined]
+            if job.state == "failed":  # type: ignore[attr-defined]
+                self._fail(job.error or "the export failed")  # type: ignore[attr-defined]
 
     def _fail(self, e: BaseException | str) -> None:
         text = e if isinstance(e, str) else getattr(e, "message", None) or str(e)

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..ops import Ops
+
 if TYPE_CHECKING:
     from ...services.app import Services
     from ...services.export import ExportView
@@ -55,11 +57,17 @@ class ExportsList(QWidget):
         self.folder_button.clicked.connect(self.show_in_folder)
         self.tree.itemSelectionChanged.connect(self._update)
         self.tree.itemDoubleClicked.connect(lambda *_: self.play())
+        self._lane = Ops(lambda _e: None, self)  # the list is read off the GUI thread
         self.reload()
 
     def reload(self) -> None:
+        """Re-read the exports off the GUI thread; the rows shown stay until they arrive."""
+        exports, pid = self.services.exports, self.project_id
+        self._lane.read(lambda: exports.list(pid), self._show, key="exports")
+
+    def _show(self, views: list[ExportView]) -> None:
         self.tree.clear()
-        for e in self.services.exports.list(self.project_id):
+        for e in views:
             item = QTreeWidgetItem(describe(e))
             item.setData(0, Qt.ItemDataRole.UserRole, e)
             item.setToolTip(1, e.path)

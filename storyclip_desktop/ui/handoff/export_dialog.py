@@ -1,13 +1,14 @@
 """File > Export timeline…: a format and a new folder; the export runs off the window's
-thread (it may render title cards and stills), and the dialog says where the files went."""
+thread on the dialog's own lane of the operations layer (it may render title cards and
+stills for seconds, and must not hold up the window's edits), and the dialog says where
+the files went."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from ...domain.handoff import safe_stem
 from .. import theme
 from ..errors import message_for
+from ..ops import Ops
 
 if TYPE_CHECKING:
     from ...services import Services
@@ -38,9 +40,7 @@ FORMAT_CHOICES = (
 )
 
 
-class _Relay(QObject):
-    done = Signal(object)  # ExportResult
-    failed = Signal(str)
+BUSY = "export"
 
 
 class ExportTimelineDialog(QDialog):
@@ -56,8 +56,7 @@ class ExportTimelineDialog(QDialog):
         for key, label in FORMAT_CHOICES:
             self.format.addItem(label, key)
         self.format.setAccessibleName("Timeline format")
-        title = services.projects.get(project_id).title
-        self.folder = QLineEdit(str(Path.home() / f"{safe_stem(title, project_id)}_timeline"))
+        self.folder = QLineEdit()  # named after the project once its title is read
         self.folder.setAccessibleName("Export folder")
         self.music = QLineEdit()
         self.music.setPlaceholderText("None (optional: a music bed for track A2)")
@@ -83,11 +82,11 @@ class ExportTimelineDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.show_folder = QPushButton("Show folder")
-        self.show_folder.setVisible(False)
         self.show_folder.clicked.connect(self._open_folder)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.show_folder, QDialogButtonBox.ButtonRole.ActionRole)
+        self.show_folder.setVisible(False)  # after addButton, which shows it; once there is a folder
         self.export_button.clicked.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -95,10 +94,16 @@ class ExportTimelineDialog(QDialog):
         lay.addWidget(hint)
         lay.addWidget(self.message)
         lay.addWidget(self.buttons)
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._done)
-        self._relay.failed.connect(self._failed)
-        self._thread: threading.Thread | None = None
+        # The dialog's own lane: results come back through the runner's delivery
+        # object, so a dialog closed and deleted meanwhile is simply not told.
+        self._lane = Ops(lambda _e: None, self)
+        self._lane.busyChanged.connect(lambda _key, busy: self.export_button.setEnabled(not busy))
+        self._lane.read(lambda: services.projects.get(project_id).title, self._name_folder,
+                        failure=lambda e: self._failed(message_for(e)))
+
+    def _name_folder(self, title: str) -> None:
+        if not self.folder.text():  # the editor has not chosen one meanwhile
+            self.folder.setText(str(Path.home() / f"{safe_stem(title, self.project_id)}_timeline"))
 
     def _browse(self) -> None:
         parent = QFileDialog.getExistingDirectory(self, "Folder to export into", str(Path(self.folder.text()).parent))
@@ -118,27 +123,12 @@ class ExportTimelineDialog(QDialog):
         if not self.folder.text().strip():
             self._failed("choose a folder to export into")
             return
-        self.export_button.setEnabled(False)
-        self.message.setText("Exporting…")
-        _role(self.message, "hint")
-
-        relay = self._relay
-
-        def work() -> None:
-            try:
-                result = self.services.handoff.export(self.project_id, fmt, out, music=music)
-            except Exception as e:  # noqa: BLE001 - every failure is shown as one line
-                _emit(relay.failed, message_for(e))
-            else:
-                _emit(relay.done, result)
-
-        self._thread = threading.Thread(target=work, name="export-timeline", daemon=True)
-        self._thread.start()
-
-    def wait(self, timeout: float = 60) -> None:
-        """For tests and close: let a running export finish."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        handoff, pid = self.services.handoff, self.project_id
+        # busy: the Export button is grey from here until the export came back (no double export).
+        if self._lane.read(lambda: handoff.export(pid, fmt, out, music=music), self._done,
+                           failure=lambda e: self._failed(message_for(e)), busy=BUSY):
+            self.message.setText("Exporting…")
+            _role(self.message, "hint")
 
     def _done(self, result: object) -> None:
         self.result_value = result
@@ -151,14 +141,12 @@ class ExportTimelineDialog(QDialog):
         lines += [f"Note: {w}" for w in result.warnings]  # type: ignore[attr-defined]
         self.message.setText("\n".join(lines))
         _role(self.message, "")
-        self.export_button.setEnabled(True)
         self.show_folder.setVisible(True)
         self.exported.emit(result)
 
     def _failed(self, text: str) -> None:
         self.message.setText(text)
         _role(self.message, "error")
-        self.export_button.setEnabled(True)
 
     def _open_folder(self) -> None:
         if self.result_value is not None:
@@ -171,11 +159,3 @@ def _role(label: QLabel, role: str) -> None:
     label.style().unpolish(label)
     label.style().polish(label)
 
-
-def _emit(signal, value: object) -> None:  # noqa: ANN001 - a bound Qt signal
-    """The dialog may have been closed and deleted while the export ran; the export's
-    files are complete either way, so there is just nobody left to tell."""
-    try:
-        signal.emit(value)
-    except RuntimeError:
-        pass

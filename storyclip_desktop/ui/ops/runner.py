@@ -203,5 +203,7 @@ class Ops(QObject):
                 call.success(call.result)
         finally:
             call.release()
-            if not self._inflight and not self._closed:
+            # Letting go of the callbacks may have dropped the last reference to a
+            # parentless dialog that owns this Ops (a lane): then it is gone with it.
+            if not self._inflight and not self._closed and shiboken6.isValid(self):
                 self.settled.emit()

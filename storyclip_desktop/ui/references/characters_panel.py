@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ...services.views import AssetVersion, ProjectReferences
 from .. import errors, theme
 from ..commands import CommandContext
+from ..ops import Changes
 from .thumbs import thumb
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
@@ -67,6 +68,7 @@ class CharactersPanel(QWidget):
         lay.addWidget(self.hint)
         lay.addStretch(1)
         ctx.events.projectChanged.connect(self._on_project_changed)
+        ctx.ops.busyChanged.connect(self._on_busy)
 
     # ---- public ---------------------------------------------------------------------
 
@@ -90,12 +92,16 @@ class CharactersPanel(QWidget):
         self.ctx.ops.read(lambda: self.ctx.services.references.get(pid), show, key="characters",
                           failure=lambda e: (show(None), self.ctx.reporter.report(e)))
 
-    def add_character(self, name: str) -> bool:
+    def add_character(self, name: str, *, then: Callable[[object], object] | None = None) -> bool:
+        """Add `name` off the GUI thread; False if nothing was asked (no project, or an
+        add still on its way: no double submit). `then(result)` once it landed."""
         if self.project_id is None:
             return False
-        return self._write(self.ctx.services.references.add_character, self.project_id, name)[0]
+        pid, references = self.project_id, self.ctx.services.references
+        return self._write(lambda: references.add_character(pid, name), ("character-add", pid), then)
 
-    def remove_character(self, name: str, *, ask: bool = True) -> bool:
+    def remove_character(self, name: str, *, ask: bool = True,
+                         then: Callable[[object], object] | None = None) -> bool:
         if self.project_id is None:
             return False
         if ask and not errors.confirm(
@@ -104,22 +110,24 @@ class CharactersPanel(QWidget):
             "name it no longer send them.", "Remove",
         ):
             return False
-        return self._write(self.ctx.services.references.remove_character, self.project_id, name)[0]
+        pid, references = self.project_id, self.ctx.services.references
+        return self._write(lambda: references.remove_character(pid, name), ("character-remove", pid, name), then)
 
-    def add_image(self, character: str | None, path: Path | str | None = None) -> AssetVersion | None:
-        """A reference image from a file, for `character` (None: the style)."""
+    def add_image(self, character: str | None, path: Path | str | None = None, *,
+                  then: Callable[[AssetVersion], object] | None = None) -> bool:
+        """A reference image from a file, for `character` (None: the style), stored off
+        the GUI thread; `then(reference)` once it landed. False if nothing was asked."""
         if self.project_id is None:
-            return None
+            return False
         path = path if path is not None else self.choose_file(character)
         if not path:
-            return None
+            return False
         from ...jobs.reference_import import add_reference_file
 
-        ok, ref = self._write(
-            add_reference_file, self.ctx.services, self.project_id, Path(path),
-            character=character, style=character is None,
-        )
-        return ref if ok else None
+        pid, services, file = self.project_id, self.ctx.services, Path(path)
+        return self._write(
+            lambda: add_reference_file(services, pid, file, character=character, style=character is None),
+            ("reference-image", pid, character), then)
 
     # ---- internals ------------------------------------------------------------------
 
@@ -129,23 +137,26 @@ class CharactersPanel(QWidget):
         return path or None
 
     def _add_from_edit(self) -> None:
-        if self.add_character(self.name_edit.text()):
-            self.name_edit.clear()
+        # Cleared once added; on failure what the user typed stays, with the reason.
+        self.add_character(self.name_edit.text(), then=lambda _r: self.name_edit.clear())
 
-    def _write(self, change: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-        """(done, its result) of one change to the references: on failure its one-line
-        error is shown; once done, this panel and every view of the project refresh."""
-        result = None
-        with self.ctx.reporter.guard() as g:
-            result = change(*args, **kwargs)
-        if not g.failed:
-            self._changed()
-        return not g.failed, result
+    def _write(self, change: Callable[[], Any], busy: tuple, then: Callable[[Any], object] | None) -> bool:
+        """One change to the references, off the GUI thread: on failure its one-line
+        error is shown; once done, this panel and every view of the project refresh
+        (the project's change notice)."""
+        pid = self.project_id
 
-    def _changed(self) -> None:
-        self.refresh()
-        self.changed.emit(self.project_id)
-        self.ctx.events.projectChanged.emit(self.project_id)
+        def landed(result: Any) -> None:
+            self.changed.emit(pid)
+            if then is not None:
+                then(result)
+
+        return self.ctx.ops.write(change, changes=Changes(pid, project=True), initiator=self, busy=busy,
+                                  success=landed, failure=self.ctx.reporter.report)
+
+    def _on_busy(self, key: object, busy: bool) -> None:
+        if key == ("character-add", self.project_id):
+            self.add_button.setEnabled(not busy)  # grey until the character is in
 
     def _on_project_changed(self, project_id: object) -> None:
         if project_id == self.project_id:
