@@ -3,8 +3,8 @@ server is configured, syncing in the background (on a timer and shortly after lo
 writes) without ever blocking the GUI thread, the status line, "Sync now", the refused
 changes dialog, publish, and the sign-in at start.
 
-Every engine call that talks to the server runs on one background lane
-(ui/sync_runner.py); results come back on the GUI thread. Only `engine.status()`
+Every engine call that talks to the server runs on the controller's own lane of the
+operations layer (an `Ops` of its own, ui/ops); results come back on the GUI thread. Only `engine.status()`
 (cheap, never waits) and the small reads of `sync_report` run on the GUI thread.
 
 The status stays truthful when the network goes silent: a sync whose server call has
@@ -27,9 +27,8 @@ from PySide6.QtGui import QAction
 from ..config import LOCAL_EMAIL
 from ..services.errors import one_line
 from . import errors, theme
-from .ops import Changes
+from .ops import Changes, Ops
 from .status_bar import _clickable
-from .sync_runner import BackgroundRunner
 
 if TYPE_CHECKING:
     from ..sync.engine import SyncEngine, SyncReport, SyncStatus
@@ -162,7 +161,9 @@ class SyncController(QObject):
         self._base_url = server_url or ""
         self.last_report: SyncReport | None = None
         self._status: SyncStatus | None = None
-        self.runner = BackgroundRunner(self)
+        # Its own lane of the operations layer: a sync may wait seconds on a silent
+        # network and must never hold the window's edits behind it.
+        self.runner = Ops(lambda e: log.warning("sync call failed: %s", type(e).__name__), self)
 
         self._timer = self._make_timer(interval_ms, self.sync_now, single=False)
         self._after_write = self._make_timer(after_write_ms, self.sync_now)
@@ -336,7 +337,7 @@ class SyncController(QObject):
         self._signed_in = None
         self.needs_login = True
         if engine is not None:
-            self.runner.read(engine.close)
+            self.runner.read(engine.close, lambda _r: None)
         self.window.show_error("The team server did not accept the password; please sign in again.")
         self.refresh_status()
         self.update_actions()

@@ -58,12 +58,16 @@ def test_dialog_lists_placeholders_and_previews_a_frame(qtbot, local_services, c
 def test_bad_output_folder_is_one_line_and_starts_nothing(qtbot, local_services, cards, tmp_path):
     dlg = _opened(qtbot, local_services, cards)
     dlg.out.setText(str(tmp_path / "nowhere" / "short.mp4"))
-    assert dlg.start() is None
+    assert dlg.start()
+    qtbot.waitUntil(lambda: dlg.error.text() != "")
     assert dlg.error.text() == f"the folder {tmp_path / 'nowhere'} does not exist"
+    assert dlg.job_id is None and dlg.export_button.isEnabled()
     assert local_services.generation.records.list(cards) == []
     dlg.out.setText(str(tmp_path / "short.mp4"))
     dlg.music.setText(str(tmp_path / "missing.mp3"))
-    assert dlg.start() is None and "music file does not exist" in dlg.error.text()
+    assert dlg.start()
+    qtbot.waitUntil(lambda: dlg.error.text() != "")
+    assert "music file does not exist" in dlg.error.text() and dlg.job_id is None
 
 
 def test_export_runs_to_the_end_and_is_listed_with_play(qtbot, local_services, cards, tmp_path):
@@ -71,8 +75,11 @@ def test_export_runs_to_the_end_and_is_listed_with_play(qtbot, local_services, c
     dlg.resolution.setCurrentText("480p")
     out = tmp_path / "카드 short.mp4"
     dlg.out.setText(str(out))
-    job_id = dlg.start()
-    assert job_id is not None and dlg.cancel_button.isVisibleTo(dlg)
+    assert dlg.start()
+    assert not dlg.export_button.isEnabled() and not dlg.start()  # no second export while asking
+    qtbot.waitUntil(lambda: dlg.job_id is not None)
+    job_id = dlg.job_id
+    assert dlg.cancel_button.isVisibleTo(dlg)
     worker = _run_jobs_in_a_thread(local_services, job_id)
     qtbot.waitUntil(lambda: dlg.export_button.isEnabled(), timeout=120_000)
     worker.join(30)

@@ -129,6 +129,11 @@ def test_play_all_and_the_timeline_export_never_ask_the_store_on_the_gui_thread(
         qtbot.waitUntil(lambda: video.plan.resolution == other, timeout=10_000)
         qtbot.waitUntil(lambda: video.frame.pixmap() is not None and not video.frame.pixmap().isNull(),
                         timeout=30_000)
+        video.out.setText(str(tmp_path / "short.mp4"))
+        video.start()  # checked and queued off the GUI thread (no engine here: it stays queued)
+        qtbot.waitUntil(lambda: video.job_id is not None, timeout=10_000)
+        video.cancel()
+        qtbot.waitUntil(lambda: video._lane.idle(), timeout=10_000)
         video.close()
 
     assert asked == [], "\n".join(dict.fromkeys(asked))

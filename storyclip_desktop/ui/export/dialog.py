@@ -166,6 +166,9 @@ class ExportVideoDialog(QDialog):
         music_browse.clicked.connect(self._pick_music)
         out_browse.clicked.connect(self._pick_out)
         self.export_button.clicked.connect(self.start)
+        # Grey while the export is being asked for: one click, one export.
+        self._lane.busyChanged.connect(
+            lambda key, busy: self.export_button.setEnabled(not busy) if key == "start" and self.job_id is None else None)
         self.cancel_button.clicked.connect(self.cancel)
         close.clicked.connect(self.close)
         for combo in (self.subtitles, self.style, self.safe_area):
@@ -263,21 +266,28 @@ class ExportVideoDialog(QDialog):
             overwrite=self.replace.isChecked(),
         )
 
-    def start(self) -> int | None:
+    def start(self) -> bool:
+        """Ask for the export (checked and queued off the GUI thread); False when one is
+        already being asked for. Its job id lands in `job_id`, or its one-line reason in
+        the error line."""
         self.error.clear()
         try:
-            started = self.services.exports.start(self.request())
+            request = self.request()
         except Exception as e:  # noqa: BLE001 - one line the editor can act on
             self._fail(e)
-            return None
-        self.job_id = started.job_id
+            return False
+        exports = self.services.exports
+        return self._lane.write(lambda: exports.start(request), changes=Changes(self.project_id),
+                                busy="start", success=self._started, failure=self._fail)
+
+    def _started(self, started: object) -> None:
+        self.job_id = started.job_id  # type: ignore[attr-defined]
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
         self.export_button.setEnabled(False)
         self.status.setText(self.tr("Exporting… (job %1)").replace("%1", str(self.job_id)))
         self._poll.start()
-        return self.job_id
 
     def cancel(self) -> None:
         if self.job_id is not None:

@@ -148,6 +148,10 @@ class Ops(QObject):
     def idle(self) -> bool:
         return not self._inflight
 
+    def working(self) -> bool:
+        """True while a call is still running on the worker (after close too)."""
+        return any(not future.done() for future, _call in self._inflight.values())
+
     def close(self, timeout: float = 0.0) -> bool:
         """No new calls, and nothing more comes back to the views. Reads still waiting
         are dropped; writes still waiting run all the same (they are the user's edits).
