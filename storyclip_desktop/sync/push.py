@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ _LOCK_KEY = "hashtext('storyclip-sync:' || :c)"
 CREATES = frozenset({"create_project", "duplicate_project"})
 ACK_BATCH = 200
 RETRIES = 3
+TAKE_TRIES = 40  # about 2 s for an ended session to let go of the push lock
 
 
 @dataclass
@@ -285,9 +287,14 @@ class Pusher:
         if not left_over:
             return False
         log.info("ending this installation's abandoned server session %s", holder.pid)
-        conn.execute(text("SELECT pg_terminate_backend(:p, 2000)"), {"p": holder.pid})
+        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": holder.pid})
         conn.commit()
-        return self._try_lock(conn)
+        # The session ends, and lets go of the lock, a moment later.
+        for _ in range(TAKE_TRIES):
+            if self._try_lock(conn):
+                return True
+            time.sleep(0.05)
+        return False
 
     def _try_lock(self, conn: Connection) -> bool:
         got = conn.execute(text(f"SELECT pg_try_advisory_lock({_LOCK_KEY})"), {"c": self.identity.client_id}).scalar()
