@@ -105,8 +105,9 @@ def _action(name: str, kind: str, help_text: str, pass_ctx, json_option) -> clic
         from ..domain.validation import ValidationError
         from .output import emit_json
 
-        # `--scenes S1 S2 S3` reads naturally; click gives the extra labels separately.
-        labels = [*scene_ids, *more_scenes]
+        # `--scenes S1 S2 S3` reads naturally; click gives the extra labels separately,
+        # and a quoted "S1 S2" or "S1,S2" is the same list.
+        labels = [label for given in (*scene_ids, *more_scenes) for label in given.replace(",", " ").split()]
         if more_scenes and not scene_ids:
             raise ValidationError("scenes", f"unexpected {' '.join(more_scenes)}; name scenes with --scenes")
         gen = c.services.generation

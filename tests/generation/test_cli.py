@@ -66,6 +66,12 @@ def test_prompts_then_images_with_wait_make_image_versions(capsys, demo):
     assert sorted(j["kind"] for j in jobs) == ["image"] * 3 + ["prompt"] * 7
 
 
+def test_scenes_given_as_one_quoted_list_are_the_same_scenes(capsys, demo):
+    code, out, err = run(capsys, "generate", "prompts", str(demo), "--scenes", "S1 S2,S3")
+    assert code == 0, err
+    assert len(out.splitlines()[1:]) == 3
+
+
 def test_without_wait_jobs_are_queued_and_jobs_run_finishes_them(capsys, demo):
     code, out, _ = run(capsys, "generate", "prompts", str(demo), "--scenes", "S1", "S2")
     assert code == 0
